@@ -1,0 +1,246 @@
+import { randomUUID } from "node:crypto";
+import type { ServiceName } from "../config.ts";
+import type { SqlExecutor } from "../db/sql.ts";
+import type { Logger } from "../logger.ts";
+import type { DomainEvent, EventBus, LiveChannel, LiveMessage } from "./types.ts";
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * Deep copy that survives JSON: bigint becomes its decimal string (money in minor units), Date its
+ * ISO string, undefined members disappear. Every transport serialises events as JSON, so doing it
+ * once at the edge makes the embedded bus behave exactly like Redis.
+ */
+export function toJsonSafe<T>(value: T): T {
+  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  return (text === undefined ? undefined : JSON.parse(text)) as T;
+}
+
+export interface OutboxRowInput {
+  /** "<service>.<fact>", e.g. "wallet.balance_changed". */
+  type: string;
+  aggregateId: string;
+  playerId?: string | null;
+  payload: Record<string, unknown>;
+  /** Subscription field fed by this event (e.g. "balanceChanged"); requires playerId. */
+  liveTopic?: string | null;
+}
+
+/** The `data` of `tx.outboxEvent.create({ data })`; field names follow the Prisma model. */
+export interface OutboxRowData {
+  id: string;
+  type: string;
+  aggregateId: string;
+  playerId: string | null;
+  payload: JsonObject;
+  liveTopic: string | null;
+}
+
+export function outboxRow(input: OutboxRowInput): OutboxRowData {
+  if (input.liveTopic && !input.playerId) {
+    // Live messages are routed per player; without one the message could never be delivered.
+    throw new Error(`outbox event "${input.type}" has liveTopic "${input.liveTopic}" but no playerId`);
+  }
+  return {
+    id: randomUUID(),
+    type: input.type,
+    aggregateId: input.aggregateId,
+    playerId: input.playerId ?? null,
+    payload: toJsonSafe(input.payload) as JsonObject,
+    liveTopic: input.liveTopic ?? null,
+  };
+}
+
+interface OutboxDbRow {
+  id: string;
+  type: string;
+  aggregate_id: string;
+  player_id: string | null;
+  payload: unknown;
+  live_topic: string | null;
+  occurred_at: Date | string;
+}
+
+export interface OutboxRelayOptions {
+  service: ServiceName;
+  sql: SqlExecutor;
+  bus: EventBus;
+  live: LiveChannel;
+  log: Logger;
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** Upper bound of the retry backoff after a failed run. */
+  maxBackoffMs?: number;
+  /**
+   * A publish that neither resolves nor rejects would hold the row locks (and, embedded, the
+   * whole PGlite connection) forever; after this long the run is failed and retried.
+   */
+  publishTimeoutMs?: number;
+}
+
+export interface OutboxRelay {
+  /** Run now instead of at the next poll (call right after committing an outbox row). */
+  kick(): void;
+  /** Stops polling and waits for the run in flight. */
+  stop(): Promise<void>;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Moves committed outbox rows to the bus and the live channel, oldest first, at least once.
+ *
+ * Two instances of one service share the table. `FOR UPDATE SKIP LOCKED` alone would let the
+ * second instance publish the next batch while the first is still publishing the previous one,
+ * reordering events; a transaction-scoped advisory lock keyed on the table makes the instances
+ * take turns instead, so the bus sees the table's `seq` order. The waiting instance holds one
+ * pooled connection, which is cheap, and reads the rows the moment the first one commits.
+ */
+export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
+  const pollIntervalMs = opts.pollIntervalMs ?? 250;
+  const batchSize = opts.batchSize ?? 200;
+  const maxBackoffMs = opts.maxBackoffMs ?? 5_000;
+  const publishTimeoutMs = opts.publishTimeoutMs ?? 15_000;
+  const log = opts.log.child({ component: "outbox-relay" });
+
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let pending = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  /** Publishes one batch; returns how many rows it published. */
+  async function runBatch(): Promise<number> {
+    return opts.sql.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.outbox_event'))`);
+      const rows = await tx.query<OutboxDbRow>(
+        `SELECT id, type, aggregate_id, player_id, payload, live_topic, occurred_at
+           FROM outbox_event
+          WHERE published_at IS NULL
+          ORDER BY seq
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const events: DomainEvent[] = rows.map((row) => ({
+        id: row.id,
+        type: row.type,
+        source: opts.service,
+        aggregateId: row.aggregate_id,
+        playerId: row.player_id,
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        payload: typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload,
+      }));
+      const liveMessages: LiveMessage[] = [];
+      for (const [i, row] of rows.entries()) {
+        if (!row.live_topic) continue;
+        if (!row.player_id) {
+          log.warn({ eventId: row.id, type: row.type }, "outbox row has live_topic but no player_id; live message dropped");
+          continue;
+        }
+        liveMessages.push({ topic: row.live_topic, playerId: row.player_id, eventId: row.id, payload: events[i]!.payload });
+      }
+      await withTimeout(opts.bus.publish(events), publishTimeoutMs, "bus publish");
+      if (liveMessages.length > 0) {
+        await withTimeout(Promise.all(liveMessages.map((m) => opts.live.publish(m))), publishTimeoutMs, "live publish");
+      }
+      await tx.query(`UPDATE outbox_event SET published_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  async function run(): Promise<void> {
+    try {
+      // A full batch means more rows are probably waiting; drain before going back to polling.
+      while (!stopped && (await runBatch()) === batchSize);
+      failures = 0;
+    } catch (err) {
+      failures += 1;
+      log.error({ err, failures }, "outbox relay run failed; rows stay unpublished and will be retried");
+    }
+  }
+
+  function schedule(delayMs: number): void {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(start, delayMs);
+  }
+
+  function start(): void {
+    if (stopped) return;
+    if (running) {
+      pending = true;
+      return;
+    }
+    clearTimeout(timer);
+    running = run().finally(() => {
+      running = undefined;
+      if (stopped) return;
+      if (failures > 0) {
+        // Kicks during a failure streak wait for the backoff: hammering a broken bus helps nobody.
+        pending = false;
+        schedule(Math.min(maxBackoffMs, pollIntervalMs * 2 ** Math.min(failures, 16)));
+      } else if (pending) {
+        pending = false;
+        start();
+      } else {
+        schedule(pollIntervalMs);
+      }
+    });
+  }
+
+  start();
+
+  return {
+    kick() {
+      if (stopped || failures > 0) return;
+      start();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+/** What `consumeOnce` needs from a Prisma transaction client. */
+export interface RawSqlTx {
+  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
+}
+
+/** What `consumeOnce` needs from a Prisma client. */
+export interface TransactionalDb<Tx extends RawSqlTx> {
+  $transaction<R>(fn: (tx: Tx) => Promise<R>): Promise<R>;
+}
+
+/**
+ * Runs `handle` at most once per (consumer, event id): the marker row and the handler's writes
+ * commit or roll back together, so a redelivered event is skipped and a failed one is retried.
+ * Returns false when the event had already been handled.
+ */
+export async function consumeOnce<Tx extends RawSqlTx>(
+  db: TransactionalDb<Tx>,
+  consumer: string,
+  event: Pick<DomainEvent, "id">,
+  handle: (tx: Tx) => Promise<void>,
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const inserted = await tx.$executeRawUnsafe(
+      `INSERT INTO processed_event (consumer, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING`,
+      consumer,
+      event.id,
+    );
+    if (inserted === 0) return false;
+    await handle(tx);
+    return true;
+  });
+}

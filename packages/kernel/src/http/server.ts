@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type Express, type Request } from "express";
+import type { Logger } from "../logger.ts";
+import type { Metrics } from "./metrics.ts";
+
+export type ReadinessCheck = () => Promise<void>;
+
+export interface HttpServerOptions {
+  service: string;
+  port: number;
+  host?: string;
+  log: Logger;
+  metrics: Metrics;
+  /** Each must resolve for /readyz to answer 200. */
+  readiness?: ReadinessCheck[];
+}
+
+export interface RunningHttpServer {
+  app: Express;
+  server: http.Server;
+  url: string;
+  port: number;
+  /** Starts listening; call after every route has been mounted. */
+  listen(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function requestIdOf(req: Request): string {
+  return (req.headers["x-request-id"] as string | undefined) ?? "unknown";
+}
+
+/**
+ * The HTTP shell every process shares: request ids, access metrics, /healthz, /readyz, /metrics.
+ * GraphQL and REST callbacks are mounted on `app` by the caller.
+ */
+export function createHttpServer(opts: HttpServerOptions): RunningHttpServer {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  const server = http.createServer(app);
+  // Keep-alive longer than typical proxies' idle timeout so pooled connections are not cut mid-request.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  app.use((req, res, next) => {
+    const incoming = req.headers["x-request-id"];
+    const id = typeof incoming === "string" && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    req.headers["x-request-id"] = id;
+    res.setHeader("x-request-id", id);
+    const stop = opts.metrics.httpDuration.startTimer();
+    res.on("finish", () => stop({ method: req.method, route: req.route?.path ?? req.path.split("/").slice(0, 3).join("/"), status: String(res.statusCode) }));
+    next();
+  });
+
+  let ready = false;
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok", service: opts.service });
+  });
+  app.get("/readyz", async (_req, res) => {
+    if (!ready) {
+      res.status(503).json({ status: "starting", service: opts.service });
+      return;
+    }
+    try {
+      await Promise.all((opts.readiness ?? []).map((check) => check()));
+      res.json({ status: "ready", service: opts.service });
+    } catch (err) {
+      opts.log.warn({ err }, "readiness check failed");
+      res.status(503).json({ status: "unavailable", service: opts.service });
+    }
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.setHeader("content-type", opts.metrics.registry.contentType);
+    res.send(await opts.metrics.registry.metrics());
+  });
+
+  const running: RunningHttpServer = {
+    app,
+    server,
+    url: "",
+    port: opts.port,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(opts.port, opts.host ?? "0.0.0.0", () => resolve());
+      });
+      const port = (server.address() as AddressInfo).port;
+      running.port = port;
+      running.url = `http://localhost:${port}`;
+      ready = true;
+    },
+    async close() {
+      ready = false;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      });
+    },
+  };
+  return running;
+}

@@ -1,0 +1,201 @@
+import { randomUUID } from "node:crypto";
+import { hashPassword, timingSafeDummyVerify, verifyPassword } from "@casino/kernel/auth/passwords";
+import { isStaffRole, type StaffRole } from "@casino/kernel/auth/principal";
+import { hashOpaqueToken, newOpaqueToken, type TokenIssuer } from "@casino/kernel/auth/tokens";
+import { appError, badInput, unauthenticated } from "@casino/kernel/errors";
+import { outboxRow } from "@casino/kernel/events/outbox";
+import type { Logger } from "@casino/kernel/logger";
+import { Prisma, type PrismaClient, type SubjectType } from "./generated/prisma/client.ts";
+import { checkPassword, normaliseEmail, parseCountry, parseCurrency, parseDateOfBirth } from "./validation.ts";
+
+export interface AuthPayload {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  tokenType: "Bearer";
+}
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  dateOfBirth: string;
+  country: string;
+  currency: string;
+}
+
+export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+/** Shown for every failed login, whatever the reason, so no account's existence leaks. */
+const BAD_CREDENTIALS = "Email or password is incorrect";
+
+export class AuthService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly issuer: TokenIssuer,
+    private readonly log: Logger,
+    private readonly publishOutbox: () => void,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async registerPlayer(input: RegisterInput, userAgent?: string): Promise<AuthPayload> {
+    const email = normaliseEmail(input.email);
+    const password = checkPassword(input.password);
+    const dateOfBirth = parseDateOfBirth(input.dateOfBirth, this.now());
+    const country = parseCountry(input.country);
+    const currency = parseCurrency(input.currency);
+    // Hash before looking at the email, so a taken address answers in the same time as a free one.
+    const passwordHash = await hashPassword(password);
+    const playerId = randomUUID();
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        await tx.player.create({ data: { id: playerId, email, passwordHash, dateOfBirth, country, currency } });
+        await tx.outboxEvent.create({
+          data: outboxRow({
+            type: "player.registered",
+            aggregateId: playerId,
+            playerId,
+            payload: { playerId, country, currency, dateOfBirth: input.dateOfBirth },
+          }),
+        });
+      });
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+        // Deliberately vague: the response must not confirm that this email holds an account.
+        throw badInput("Registration could not be completed with these details", "email");
+      }
+      throw err;
+    }
+    this.publishOutbox();
+    this.log.info({ playerId }, "player registered");
+    return this.startSession("PLAYER", playerId, [], userAgent);
+  }
+
+  async login(rawEmail: string, password: string, userAgent?: string): Promise<AuthPayload> {
+    const email = rawEmail.trim().toLowerCase();
+    const player = await this.prisma.player.findUnique({ where: { email } });
+    if (!player) {
+      await timingSafeDummyVerify(password);
+      throw unauthenticated(BAD_CREDENTIALS);
+    }
+    if (!(await verifyPassword(player.passwordHash, password))) throw unauthenticated(BAD_CREDENTIALS);
+    if (player.status === "CLOSED" || player.status === "BLOCKED") throw appError("ACCOUNT_DISABLED", "This account is closed");
+    return this.startSession("PLAYER", player.id, [], userAgent);
+  }
+
+  async staffLogin(rawEmail: string, password: string, userAgent?: string): Promise<AuthPayload> {
+    const email = rawEmail.trim().toLowerCase();
+    const staff = await this.prisma.staffUser.findUnique({ where: { email } });
+    if (!staff) {
+      await timingSafeDummyVerify(password);
+      throw unauthenticated(BAD_CREDENTIALS);
+    }
+    if (!(await verifyPassword(staff.passwordHash, password)) || !staff.active) throw unauthenticated(BAD_CREDENTIALS);
+    return this.startSession("STAFF", staff.id, staff.roles.filter(isStaffRole), userAgent);
+  }
+
+  /**
+   * Rotates a refresh token. Presenting a token that was already exchanged means it was copied:
+   * the whole session is revoked, cutting off whoever holds the newer token too.
+   */
+  async refresh(refreshToken: string): Promise<AuthPayload> {
+    const tokenHash = hashOpaqueToken(refreshToken);
+    const found = await this.prisma.refreshToken.findUnique({ where: { tokenHash }, include: { session: true } });
+    if (!found) throw unauthenticated("Invalid refresh token");
+    const { session } = found;
+    const now = this.now();
+    if (session.revokedAt || session.expiresAt <= now) throw unauthenticated("Session has ended");
+    const claimed = await this.prisma.refreshToken.updateMany({ where: { tokenHash, usedAt: null }, data: { usedAt: now } });
+    if (claimed.count !== 1) {
+      await this.revokeSession(session.id, "refresh token reuse");
+      this.log.warn({ sessionId: session.id }, "refresh token reuse detected; session revoked");
+      throw unauthenticated("Session has ended");
+    }
+    const roles = await this.currentRoles(session.subjectType, session.subjectId);
+    const next = newOpaqueToken();
+    await this.prisma.$transaction([
+      this.prisma.refreshToken.create({ data: { tokenHash: next.hash, sessionId: session.id } }),
+      this.prisma.authSession.update({ where: { id: session.id }, data: { lastUsedAt: now } }),
+    ]);
+    return this.payload(session.subjectType, session.subjectId, session.id, roles, next.token);
+  }
+
+  async logout(refreshToken: string): Promise<boolean> {
+    const found = await this.prisma.refreshToken.findUnique({ where: { tokenHash: hashOpaqueToken(refreshToken) } });
+    if (!found) return false;
+    await this.revokeSession(found.sessionId, "logout");
+    return true;
+  }
+
+  async createStaffUser(input: { email: string; password: string; roles: string[] }) {
+    const email = normaliseEmail(input.email);
+    const password = checkPassword(input.password);
+    const roles = [...new Set(input.roles)];
+    if (roles.length === 0 || !roles.every(isStaffRole)) throw badInput("Give at least one valid staff role", "roles");
+    try {
+      return await this.prisma.staffUser.create({
+        data: { id: randomUUID(), email, passwordHash: await hashPassword(password), roles },
+      });
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") throw appError("CONFLICT", "A staff user with this email exists");
+      throw err;
+    }
+  }
+
+  /** Makes sure the configured admin exists; its password follows the configuration. */
+  async seedAdmin(rawEmail: string, password: string): Promise<void> {
+    const email = normaliseEmail(rawEmail);
+    const existing = await this.prisma.staffUser.findUnique({ where: { email } });
+    if (existing && (await verifyPassword(existing.passwordHash, password)) && existing.roles.includes("admin") && existing.active) return;
+    const passwordHash = await hashPassword(password);
+    await this.prisma.staffUser.upsert({
+      where: { email },
+      create: { id: randomUUID(), email, passwordHash, roles: ["admin"] },
+      update: { passwordHash, roles: { set: [...new Set([...(existing?.roles ?? []), "admin"])] }, active: true },
+    });
+    this.log.info({ email }, "admin staff user seeded");
+  }
+
+  private async currentRoles(subjectType: SubjectType, subjectId: string): Promise<StaffRole[]> {
+    if (subjectType === "PLAYER") {
+      const player = await this.prisma.player.findUnique({ where: { id: subjectId } });
+      if (!player || player.status === "CLOSED" || player.status === "BLOCKED") throw unauthenticated("Session has ended");
+      return [];
+    }
+    const staff = await this.prisma.staffUser.findUnique({ where: { id: subjectId } });
+    if (!staff?.active) throw unauthenticated("Session has ended");
+    return staff.roles.filter(isStaffRole);
+  }
+
+  private async revokeSession(sessionId: string, reason: string): Promise<void> {
+    await this.prisma.authSession.updateMany({
+      where: { id: sessionId, revokedAt: null },
+      data: { revokedAt: this.now(), revokeReason: reason },
+    });
+  }
+
+  private async startSession(subjectType: SubjectType, subjectId: string, roles: StaffRole[], userAgent?: string): Promise<AuthPayload> {
+    const sessionId = randomUUID();
+    const refresh = newOpaqueToken();
+    await this.prisma.authSession.create({
+      data: {
+        id: sessionId,
+        subjectType,
+        subjectId,
+        expiresAt: new Date(this.now().getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000),
+        userAgent: userAgent?.slice(0, 256) ?? null,
+        tokens: { create: { tokenHash: refresh.hash } },
+      },
+    });
+    return this.payload(subjectType, subjectId, sessionId, roles, refresh.token);
+  }
+
+  private async payload(subjectType: SubjectType, subjectId: string, sessionId: string, roles: StaffRole[], refreshToken: string): Promise<AuthPayload> {
+    const accessToken = await this.issuer.issue({
+      sub: subjectId,
+      typ: subjectType === "PLAYER" ? "player" : "staff",
+      sid: sessionId,
+      ...(subjectType === "STAFF" ? { roles } : {}),
+    });
+    return { accessToken, refreshToken, expiresIn: this.issuer.accessTtlSeconds, tokenType: "Bearer" };
+  }
+}

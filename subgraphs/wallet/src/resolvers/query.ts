@@ -1,0 +1,23 @@
+import { assertCurrency } from "@casino/kernel/money";
+import type { QueryResolvers } from "../generated/graphql.ts";
+import { balanceUpdatePayload } from "../ledger/ledger.ts";
+
+export const Query: QueryResolvers = {
+  walletOfPlayer: async (_parent, { playerId }, ctx) => {
+    const wallet = await ctx.loaders.walletByPlayer.load(playerId);
+    return wallet ? { playerId, defaultCurrency: wallet.defaultCurrency } : null;
+  },
+  balanceOfPlayer: async (_parent, { playerId, currency }, ctx) => {
+    const wallet = await ctx.loaders.walletByPlayer.load(playerId);
+    if (!wallet) return null;
+    const accounts = await ctx.loaders.cashAccountsByPlayer.load(playerId);
+    const wanted = currency ? assertCurrency(currency) : wallet.defaultCurrency;
+    const changed = accounts.find((a) => a.currency === wanted);
+    return balanceUpdatePayload({
+      playerId,
+      version: wallet.version,
+      changed: { minor: changed?.balance ?? 0n, currency: wanted },
+      balances: accounts.map((a) => ({ minor: a.balance, currency: a.currency })),
+    });
+  },
+};

@@ -1,0 +1,43 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { consumeOnce } from "@casino/kernel/events/outbox";
+import { isSupportedCurrency } from "@casino/kernel/money";
+import type { ServiceModule } from "@casino/kernel/service";
+import { parse } from "graphql";
+import type { WalletContext } from "./context.ts";
+import { PrismaClient } from "./generated/prisma/client.ts";
+import { Ledger } from "./ledger/ledger.ts";
+import { createLoaders } from "./loaders.ts";
+import { policies } from "./policies.ts";
+import { resolvers } from "./resolvers/index.ts";
+
+export const typeDefs = parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../schema.graphql"), "utf8"));
+
+interface PlayerRegistered {
+  playerId: string;
+  currency: string;
+}
+
+export const walletService: ServiceModule<PrismaClient, WalletContext> = {
+  service: "wallet",
+  createPrisma: (adapter) => new PrismaClient({ adapter }),
+  async setup(runtime) {
+    const ledger = new Ledger(runtime.prisma, runtime.publishOutbox);
+    const subscription = await runtime.bus.subscribe("wallet", ["player.registered"], async (event) => {
+      const { playerId, currency } = event.payload as PlayerRegistered;
+      if (!isSupportedCurrency(currency)) {
+        runtime.log.error({ eventId: event.id, currency }, "player.registered with an unsupported currency; wallet not opened");
+        return;
+      }
+      await consumeOnce(runtime.prisma, "wallet", event, (tx) => ledger.openWallet(tx as never, playerId, currency));
+    });
+    runtime.onShutdown(() => subscription.close());
+    return {
+      typeDefs,
+      resolvers,
+      policies,
+      createContext: (base) => ({ ...base, prisma: runtime.prisma, ledger, loaders: createLoaders(runtime.prisma) }),
+    };
+  },
+};
