@@ -21,6 +21,8 @@ interface PrismaLike {
 /** Everything a service's code receives at start: one of each, shared by all requests. */
 export interface ServiceRuntime<P extends PrismaLike> {
   config: ServiceConfig;
+  /** The environment the service was started with (service-specific settings are read from it). */
+  env: Record<string, string | undefined>;
   log: Logger;
   metrics: Metrics;
   db: Database;
@@ -91,6 +93,7 @@ export async function startService<P extends PrismaLike, Ctx extends BaseContext
 
   const runtime: ServiceRuntime<P> = {
     config,
+    env,
     log,
     metrics,
     db,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hashPassword, timingSafeDummyVerify, verifyPassword } from "@casino/kernel/auth/passwords";
 import { isStaffRole, type StaffRole } from "@casino/kernel/auth/principal";
 import { hashOpaqueToken, newOpaqueToken, type TokenIssuer } from "@casino/kernel/auth/tokens";
+import { isUniqueViolation } from "@casino/kernel/db/errors";
 import { appError, badInput, unauthenticated } from "@casino/kernel/errors";
 import { outboxRow } from "@casino/kernel/events/outbox";
 import type { Logger } from "@casino/kernel/logger";
@@ -59,7 +60,7 @@ export class AuthService {
         });
       });
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+      if (isUniqueViolation(err)) {
         // Deliberately vague: the response must not confirm that this email holds an account.
         throw badInput("Registration could not be completed with these details", "email");
       }
@@ -136,7 +137,7 @@ export class AuthService {
         data: { id: randomUUID(), email, passwordHash: await hashPassword(password), roles },
       });
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") throw appError("CONFLICT", "A staff user with this email exists");
+      if (isUniqueViolation(err)) throw appError("CONFLICT", "A staff user with this email exists");
       throw err;
     }
   }

@@ -22,7 +22,7 @@ export const playerService: ServiceModule<PrismaClient, PlayerContext> = {
       ADMIN_EMAIL: z.string().optional(),
       ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
       ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-    });
+    }, runtime.env);
     const issuer = await TokenIssuer.fromPem(runtime.config.jwtPrivateKey!, runtime.config.jwtIssuer, env.ACCESS_TOKEN_TTL_SECONDS);
     const auth = new AuthService(runtime.prisma, issuer, runtime.log, runtime.publishOutbox);
     if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) await auth.seedAdmin(env.ADMIN_EMAIL, env.ADMIN_PASSWORD);

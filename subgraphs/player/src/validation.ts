@@ -2,7 +2,7 @@ import { assertCurrency } from "@casino/kernel/money";
 import { badInput } from "@casino/kernel/errors";
 import { z } from "zod";
 
-const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+export { parseCountry } from "@casino/kernel/geo";
 
 export const MINIMUM_AGE_YEARS = 18;
 
@@ -17,13 +17,6 @@ export function checkPassword(password: string): string {
   if (password.length < 10) throw badInput("Password must be at least 10 characters", "password");
   if (password.length > 256) throw badInput("Password must be at most 256 characters", "password");
   return password;
-}
-
-export function parseCountry(raw: string): string {
-  const code = raw.trim().toUpperCase();
-  const name = /^[A-Z]{2}$/.test(code) ? regionNames.of(code) : undefined;
-  if (!name || name === code || name === "Unknown Region") throw badInput(`"${raw}" is not an ISO 3166-1 alpha-2 country code`, "country");
-  return code;
 }
 
 export function parseCurrency(raw: string): string {

@@ -72,8 +72,14 @@ function pgExecutor(pool: pg.Pool | pg.PoolClient): SqlExecutor {
   };
 }
 
-/** BIGINT columns come back as strings from node-postgres unless told otherwise. */
-pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => BigInt(v));
+/**
+ * BIGINT as bigint for the kernel's own pool, as PGlite returns it. Set per pool, never globally:
+ * Prisma's driver adapter expects node-postgres' default (strings) on its own pool.
+ */
+const kernelTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8 ? (v: string) => BigInt(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+};
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
@@ -92,7 +98,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       options: `-c search_path="${opts.schema}"`,
       max: opts.poolSize ?? 10,
     };
-    const pool = new pg.Pool(poolConfig);
+    const pool = new pg.Pool({ ...poolConfig, types: kernelTypes });
     const prismaPool = new pg.Pool(poolConfig);
     return {
       mode: "real",

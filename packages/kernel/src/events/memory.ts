@@ -218,7 +218,7 @@ export class EventLog {
   }
 }
 
-export interface InProcessBusOptions extends EventLogOptions {}
+export type InProcessBusOptions = EventLogOptions;
 
 /** The event bus of a process that runs alone (tests, a single embedded service). */
 export class InProcessBus implements EventBus {

@@ -22,7 +22,8 @@ export interface OutboxRowInput {
   type: string;
   aggregateId: string;
   playerId?: string | null;
-  payload: Record<string, unknown>;
+  /** Any object; bigint and Date members are converted (interfaces welcome, hence not a Record). */
+  payload: object;
   /** Subscription field fed by this event (e.g. "balanceChanged"); requires playerId. */
   liveTopic?: string | null;
 }
@@ -73,8 +74,8 @@ export interface OutboxRelayOptions {
   /** Upper bound of the retry backoff after a failed run. */
   maxBackoffMs?: number;
   /**
-   * A publish that neither resolves nor rejects would hold the row locks (and, embedded, the
-   * whole PGlite connection) forever; after this long the run is failed and retried.
+   * A publish that neither resolves nor rejects would hold the row locks and the advisory lock
+   * forever, stalling every instance; after this long the run is failed and retried.
    */
   publishTimeoutMs?: number;
 }
@@ -97,11 +98,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 /**
  * Moves committed outbox rows to the bus and the live channel, oldest first, at least once.
  *
- * Two instances of one service share the table. `FOR UPDATE SKIP LOCKED` alone would let the
- * second instance publish the next batch while the first is still publishing the previous one,
- * reordering events; a transaction-scoped advisory lock keyed on the table makes the instances
- * take turns instead, so the bus sees the table's `seq` order. The waiting instance holds one
- * pooled connection, which is cheap, and reads the rows the moment the first one commits.
+ * On PostgreSQL several instances of one service share the table. `FOR UPDATE SKIP LOCKED` alone
+ * would let a second instance publish the next batch while the first is still publishing the
+ * previous one, reordering events; a transaction-scoped advisory lock keyed on the table makes the
+ * instances take turns instead, so the bus sees the table's `seq` order. The waiting instance
+ * holds one pooled connection, which is cheap, and reads the rows the moment the first commits.
  */
 export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = opts.pollIntervalMs ?? 250;
@@ -116,44 +117,53 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let failures = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  /** Publishes one batch; returns how many rows it published. */
-  async function runBatch(): Promise<number> {
+  /** Publishes one batch read through `db`; returns how many rows it published. */
+  async function publishBatch(db: SqlExecutor, lockRows: boolean): Promise<number> {
+    const rows = await db.query<OutboxDbRow>(
+      `SELECT id, type, aggregate_id, player_id, payload, live_topic, occurred_at
+         FROM outbox_event
+        WHERE published_at IS NULL
+        ORDER BY seq
+        LIMIT $1${lockRows ? "\n        FOR UPDATE SKIP LOCKED" : ""}`,
+      [batchSize],
+    );
+    if (rows.length === 0) return 0;
+    const events: DomainEvent[] = rows.map((row) => ({
+      id: row.id,
+      type: row.type,
+      source: opts.service,
+      aggregateId: row.aggregate_id,
+      playerId: row.player_id,
+      occurredAt: new Date(row.occurred_at).toISOString(),
+      payload: typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload,
+    }));
+    const liveMessages: LiveMessage[] = [];
+    for (const [i, row] of rows.entries()) {
+      if (!row.live_topic) continue;
+      if (!row.player_id) {
+        log.warn({ eventId: row.id, type: row.type }, "outbox row has live_topic but no player_id; live message dropped");
+        continue;
+      }
+      liveMessages.push({ topic: row.live_topic, playerId: row.player_id, eventId: row.id, payload: events[i]!.payload });
+    }
+    await withTimeout(opts.bus.publish(events), publishTimeoutMs, "bus publish");
+    if (liveMessages.length > 0) {
+      await withTimeout(Promise.all(liveMessages.map((m) => opts.live.publish(m))), publishTimeoutMs, "live publish");
+    }
+    await db.query(`UPDATE outbox_event SET published_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+    return rows.length;
+  }
+
+  function runBatch(): Promise<number> {
+    if (opts.sql.dialect === "pglite") {
+      // PGlite is one connection owned by this process, so no other relay can race this one,
+      // and a transaction would make every query of the service wait while the batch is on the
+      // wire. Reading, publishing and then marking gives the same at-least-once, in-order result.
+      return publishBatch(opts.sql, false);
+    }
     return opts.sql.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.outbox_event'))`);
-      const rows = await tx.query<OutboxDbRow>(
-        `SELECT id, type, aggregate_id, player_id, payload, live_topic, occurred_at
-           FROM outbox_event
-          WHERE published_at IS NULL
-          ORDER BY seq
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
-      if (rows.length === 0) return 0;
-      const events: DomainEvent[] = rows.map((row) => ({
-        id: row.id,
-        type: row.type,
-        source: opts.service,
-        aggregateId: row.aggregate_id,
-        playerId: row.player_id,
-        occurredAt: new Date(row.occurred_at).toISOString(),
-        payload: typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload,
-      }));
-      const liveMessages: LiveMessage[] = [];
-      for (const [i, row] of rows.entries()) {
-        if (!row.live_topic) continue;
-        if (!row.player_id) {
-          log.warn({ eventId: row.id, type: row.type }, "outbox row has live_topic but no player_id; live message dropped");
-          continue;
-        }
-        liveMessages.push({ topic: row.live_topic, playerId: row.player_id, eventId: row.id, payload: events[i]!.payload });
-      }
-      await withTimeout(opts.bus.publish(events), publishTimeoutMs, "bus publish");
-      if (liveMessages.length > 0) {
-        await withTimeout(Promise.all(liveMessages.map((m) => opts.live.publish(m))), publishTimeoutMs, "live publish");
-      }
-      await tx.query(`UPDATE outbox_event SET published_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
-      return rows.length;
+      return publishBatch(tx, true);
     });
   }
 

@@ -1,6 +1,7 @@
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import express from "express";
@@ -53,7 +54,10 @@ export async function mountSubgraph<Ctx extends BaseContext>(
     introspection: process.env.NODE_ENV !== "production",
     formatError: maskUnexpected(deps.log),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: http.server }), metricsPlugin(deps.metrics), ...(deps.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
+      // Traces are for Apollo Studio, which this platform does not report to.
+      ApolloServerPluginInlineTraceDisabled(), metricsPlugin(deps.metrics), ...(deps.plugins ?? [])],
   });
   await server.start();
   http.app.use(

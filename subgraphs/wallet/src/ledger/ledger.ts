@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isUniqueViolation } from "@casino/kernel/db/errors";
 import { appError, badInput, notFound } from "@casino/kernel/errors";
 import { outboxRow } from "@casino/kernel/events/outbox";
 import { INT64_MAX, toGraphQLMoney, type Money } from "@casino/kernel/money";
@@ -93,7 +94,7 @@ export class Ledger {
       return result;
     } catch (err) {
       // Two first attempts of one key raced past the check; the loser reads the winner's result.
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+      if (isUniqueViolation(err)) {
         const existing = await this.prisma.ledgerTransaction.findUnique({ where: { idempotencyKey: cmd.idempotencyKey } });
         if (existing) return this.replay(existing, hash);
       }

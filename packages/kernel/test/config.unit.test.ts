@@ -1,0 +1,54 @@
+import { ConfigError, loadServiceConfig } from "../src/config.ts";
+import { generateSigningKeyPair } from "../src/auth/tokens.ts";
+
+const keys = generateSigningKeyPair();
+const base = { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem, AUTH_JWT_PRIVATE_KEY: keys.privateKeyPem };
+
+describe("loadServiceConfig", () => {
+  it("defaults to embedded mode under .data with the service's port", () => {
+    const cfg = loadServiceConfig("wallet", base);
+    expect(cfg.mode).toBe("embedded");
+    expect(cfg.port).toBe(4002);
+    expect(cfg.dataDir.endsWith(".data")).toBe(true);
+    expect(cfg.databaseSchema).toBe("wallet");
+  });
+
+  it("switches to real mode with DATABASE_URL, per-service variables winning", () => {
+    const cfg = loadServiceConfig("wallet", {
+      ...base,
+      DATABASE_URL: "postgresql://a@h/shared",
+      WALLET_DATABASE_URL: "postgresql://a@h/wallet",
+      REDIS_URL: "redis://127.0.0.1:6379",
+    });
+    expect(cfg.mode).toBe("real");
+    expect(cfg.databaseUrl).toBe("postgresql://a@h/wallet");
+    expect(cfg.redisUrl).toBe("redis://127.0.0.1:6379");
+  });
+
+  it("accepts PEM keys with escaped newlines from one-line env files", () => {
+    const cfg = loadServiceConfig("games", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem.replace(/\n/g, "\\n") });
+    expect(cfg.jwtPublicKey).toBe(keys.publicKeyPem);
+  });
+
+  it.each([
+    ["WALLET_PORT", { WALLET_PORT: "70000" }],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://x@y/z" }],
+    ["REDIS_URL", { REDIS_URL: "not a url" }],
+    ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
+    ["AUTH_JWT_PUBLIC_KEY", { AUTH_JWT_PUBLIC_KEY: "" }],
+  ])("stops with a message naming %s", (name, overrides) => {
+    let error: unknown;
+    try {
+      loadServiceConfig("wallet", { ...base, ...overrides });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(name === "WALLET_PORT" ? "PORT" : name);
+  });
+
+  it("requires the signing key only for the player service", () => {
+    expect(() => loadServiceConfig("player", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem })).toThrow(/AUTH_JWT_PRIVATE_KEY/);
+    expect(loadServiceConfig("wallet", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem }).jwtPrivateKey).toBeUndefined();
+  });
+});

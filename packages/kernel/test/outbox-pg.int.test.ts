@@ -1,0 +1,135 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import pg from "pg";
+import { openDatabase, type Database } from "../src/db/database.ts";
+import { outboxRow, startOutboxRelay, type OutboxRowData } from "../src/events/outbox.ts";
+import type { DomainEvent, EventBus, EventSubscription, LiveChannel, LiveMessage } from "../src/events/types.ts";
+import { createLogger } from "../src/logger.ts";
+import { OUTBOX_DDL, sleep, waitFor } from "./support/events.ts";
+
+const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const schema = `outbox_test_${randomBytes(6).toString("hex")}`;
+const log = createLogger("test", "silent");
+
+/**
+ * Shared by both relays. A slow publish of random length widens the window in which they could
+ * overlap and lets a later batch finish first if they ever did.
+ */
+class SlowRecordingBus {
+  readonly published: { relay: string; event: DomainEvent }[] = [];
+  failing = false;
+  calls = 0;
+  constructor(private readonly delayMs: number) {}
+  forRelay(relay: string): EventBus {
+    return {
+      publish: async (events) => {
+        this.calls += 1;
+        await sleep(Math.random() * this.delayMs);
+        if (this.failing) throw new Error("bus down");
+        for (const event of events) this.published.push({ relay, event });
+      },
+      subscribe: async (): Promise<EventSubscription> => {
+        throw new Error("not used");
+      },
+      close: async () => undefined,
+    };
+  }
+}
+
+const noLive: LiveChannel = {
+  publish: async (_m: LiveMessage) => undefined,
+  subscribe: async () => async () => undefined,
+  close: async () => undefined,
+};
+
+describe("outbox relay on PostgreSQL", () => {
+  let admin: pg.Client;
+  let a: Database;
+  let b: Database;
+
+  beforeAll(async () => {
+    a = await openDatabase({ url: PG_URL, schema, dataDir: "unused" });
+    b = await openDatabase({ url: PG_URL, schema, dataDir: "unused" });
+    await a.sql.exec(OUTBOX_DDL);
+    admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+  });
+
+  beforeEach(async () => {
+    await a.sql.exec(`TRUNCATE outbox_event, processed_event`);
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin?.end();
+  });
+
+  async function insert(rows: OutboxRowData[]): Promise<void> {
+    await a.sql.transaction(async (tx) => {
+      for (const r of rows) {
+        await tx.query(
+          `INSERT INTO outbox_event (id, type, aggregate_id, player_id, payload, live_topic) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [r.id, r.type, r.aggregateId, r.playerId, JSON.stringify(r.payload), r.liveTopic],
+        );
+      }
+    });
+  }
+
+  const rows = (n: number, from: number) =>
+    Array.from({ length: n }, (_, i) => outboxRow({ type: "payments.deposit_settled", aggregateId: `d-${from + i}`, payload: { n: from + i, amount: 100n } }));
+
+  it("two relays on one table never publish a row twice and keep seq order between them", async () => {
+    const bus = new SlowRecordingBus(10);
+    const inserted: OutboxRowData[] = [];
+    const first = rows(300, 0);
+    await insert(first);
+    inserted.push(...first);
+
+    const relayA = startOutboxRelay({ service: "payments", sql: a.sql, bus: bus.forRelay("a"), live: noLive, log, batchSize: 25, pollIntervalMs: 5 });
+    const relayB = startOutboxRelay({ service: "payments", sql: b.sql, bus: bus.forRelay("b"), live: noLive, log, batchSize: 25, pollIntervalMs: 5 });
+    // Keep committing while both relays run, kicking both as services do after a commit.
+    for (let i = 0; i < 20; i++) {
+      const more = rows(10, 300 + i * 10);
+      await insert(more);
+      inserted.push(...more);
+      relayA.kick();
+      relayB.kick();
+      await sleep(3);
+    }
+    await waitFor("everything published", () => bus.published.length >= inserted.length, 30_000);
+    await sleep(200);
+    await Promise.all([relayA.stop(), relayB.stop()]);
+
+    const ids = bus.published.map((p) => p.event.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(inserted.map((r) => r.id));
+    expect(new Set(bus.published.map((p) => p.relay))).toEqual(new Set(["a", "b"]));
+    expect(bus.published[0]!.event.payload).toEqual({ n: 0, amount: "100" });
+    const [left] = await a.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`);
+    expect(left!.n).toBe(0);
+  });
+
+  it("rolls back on a bus failure so the rows stay unpublished until the bus recovers", async () => {
+    const bus = new SlowRecordingBus(0);
+    bus.failing = true;
+    const batch = rows(40, 0);
+    await insert(batch);
+    const relay = startOutboxRelay({ service: "payments", sql: a.sql, bus: bus.forRelay("a"), live: noLive, log, pollIntervalMs: 10, maxBackoffMs: 40 });
+    try {
+      await waitFor("failed attempts", () => bus.calls >= 3);
+      const [before] = await a.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`);
+      expect(before!.n).toBe(40);
+
+      bus.failing = false;
+      await waitFor("published after recovery", async () => {
+        const [r] = await a.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`);
+        return r!.n === 0;
+      });
+      expect(bus.published.map((p) => p.event.id)).toEqual(batch.map((r) => r.id));
+    } finally {
+      await relay.stop();
+    }
+  });
+});

@@ -1,0 +1,10 @@
+import type { BaseContext } from "@casino/kernel/graphql/subgraph";
+import type { PrismaClient } from "./generated/prisma/client.ts";
+import type { ComplianceLoaders } from "./loaders.ts";
+
+export interface ComplianceContext extends BaseContext {
+  prisma: PrismaClient;
+  loaders: ComplianceLoaders;
+  /** The service's clock: decisions and the rule set in force depend on it; tests inject one. */
+  now: () => Date;
+}

@@ -1,0 +1,16 @@
+import { allow, type Policy } from "@casino/kernel/graphql/authorize";
+import type { ComplianceContext } from "./context.ts";
+
+const ownRestrictions = allow.ownerOrStaff((parent) => (parent as { playerId?: string }).playerId, "support", "kyc", "compliance");
+
+/** Every field of the compliance subgraph and who may resolve it (deny by default). */
+export const policies: Record<string, Policy<ComplianceContext>> = {
+  "Query.restrictionsOfPlayer": allow.staff("support", "kyc", "compliance"),
+  "Query.ruleSets": allow.staff("compliance"),
+  "Player.id": allow.inherited,
+  "Player.country": allow.inherited,
+  "Player.restrictions": allow.ownerOrStaff((parent) => (parent as { id?: string }).id, "support", "kyc", "compliance"),
+  "PlayerRestrictions.*": ownRestrictions,
+  // An entity: reachable through _entities as well as through Query.ruleSets, so it checks itself.
+  "RuleSet.*": allow.staff("compliance"),
+};

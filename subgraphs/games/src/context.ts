@@ -1,0 +1,15 @@
+import type { BaseContext } from "@casino/kernel/graphql/subgraph";
+import type { Catalogue } from "./catalogue/catalogue.ts";
+import type { PrismaClient } from "./generated/prisma/client.ts";
+import type { GamesLoaders } from "./loaders.ts";
+
+export interface GamesContext extends BaseContext {
+  prisma: PrismaClient;
+  catalogue: Catalogue;
+  loaders: GamesLoaders;
+}
+
+/** Admin staff manage the catalogue and are the only ones who see what is disabled. */
+export function isAdmin(ctx: BaseContext): boolean {
+  return ctx.principal.kind === "staff" && ctx.principal.roles.includes("admin");
+}

@@ -1,0 +1,8 @@
+import type { BaseContext } from "@casino/kernel/graphql/subgraph";
+import type { PrismaClient } from "./generated/prisma/client.ts";
+import type { PaymentsLoaders } from "./loaders.ts";
+
+export interface PaymentsContext extends BaseContext {
+  prisma: PrismaClient;
+  loaders: PaymentsLoaders;
+}

@@ -1,0 +1,21 @@
+import { allow, type Policy } from "@casino/kernel/graphql/authorize";
+import type { PaymentsContext } from "./context.ts";
+
+/** Payments are read by their player and by staff who handle players' money or their cases. */
+const PAYMENT_STAFF = ["support", "finance", "compliance"] as const;
+
+export const canReadPayment = allow.ownerOrStaff((parent) => (parent as { playerId?: string }).playerId, ...PAYMENT_STAFF);
+
+/** Every field of the payments subgraph and who may resolve it (deny by default). */
+export const policies: Record<string, Policy<PaymentsContext>> = {
+  // The owner is only known once the payment is loaded: the resolver applies canReadPayment to it.
+  "Query.payment": allow.authenticated,
+  "Query.payments": allow.staff(...PAYMENT_STAFF),
+  "Payment.*": canReadPayment,
+  "Player.id": allow.inherited,
+  "Player.payments": allow.ownerOrStaff((parent) => (parent as { id?: string }).id, ...PAYMENT_STAFF),
+  "PaymentConnection.*": allow.inherited,
+  "PaymentEdge.*": allow.inherited,
+  "PageInfo.*": allow.inherited,
+  "Money.*": allow.inherited,
+};

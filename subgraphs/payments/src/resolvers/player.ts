@@ -1,0 +1,11 @@
+import type { PlayerResolvers } from "../generated/graphql.ts";
+import { decodeCursor, pageSize } from "../pagination.ts";
+
+export const Player: PlayerResolvers = {
+  payments: (player, { first, after }, ctx) =>
+    ctx.loaders.paymentsOfPlayer.load({
+      playerId: player.id,
+      take: pageSize(first),
+      cursor: after ? decodeCursor(after) : undefined,
+    }),
+};

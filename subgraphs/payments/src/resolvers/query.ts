@@ -1,0 +1,31 @@
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { PaymentFilter, QueryResolvers } from "../generated/graphql.ts";
+import { parseId } from "../ids.ts";
+import { after, decodeCursor, NEWEST_FIRST, pageSize, toConnection } from "../pagination.ts";
+import { canReadPayment } from "../policies.ts";
+
+function paymentsWhere(filter: PaymentFilter | null | undefined): Prisma.PaymentWhereInput {
+  return {
+    ...(filter?.playerId ? { playerId: parseId(filter.playerId, "filter.playerId") } : {}),
+    ...(filter?.direction ? { direction: filter.direction } : {}),
+    ...(filter?.status ? { status: filter.status } : {}),
+  };
+}
+
+export const Query: QueryResolvers = {
+  payment: async (_parent, { id }, ctx) => {
+    const payment = await ctx.loaders.paymentById.load(parseId(id, "id"));
+    if (payment) await canReadPayment(ctx, payment, {});
+    return payment;
+  },
+  payments: async (_parent, { first, after: afterCursor, filter }, ctx) => {
+    const take = pageSize(first);
+    const where = paymentsWhere(filter);
+    const rows = await ctx.prisma.payment.findMany({
+      where: afterCursor ? { AND: [where, after(decodeCursor(afterCursor))] } : where,
+      orderBy: NEWEST_FIRST,
+      take: take + 1,
+    });
+    return toConnection(rows, take);
+  },
+};
