@@ -162,7 +162,7 @@ export class OperationMeter {
     let size: unknown = declared.defaultValue;
     if (given?.kind === Kind.INT) size = Number(given.value);
     else if (given?.kind === Kind.VARIABLE) {
-      const name = given.variable.name.value;
+      const name = given.name.value;
       size = this.variables && name in this.variables ? this.variables[name] : this.variableDefaults.get(name);
     } else if (given) size = undefined;
     return typeof size === "number" && Number.isFinite(size) && size >= 0 ? size : DEFAULT_LIST_SIZE;
@@ -224,7 +224,7 @@ export function costWithVariablesPlugin(maxCost: number): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request, schema }) {
-          if (!operation.variableDefinitions?.length) return;
+          if (!operation?.variableDefinitions?.length) return;
           const cost = new OperationMeter(schema, document, request.variables ?? {}).cost(operation);
           if (cost > maxCost) throw limitError("cost", costMessage(cost, maxCost), maxCost, cost);
         },

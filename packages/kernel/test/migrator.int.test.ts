@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import pg from "pg";
 import { openDatabase, type Database } from "../src/db/database.ts";
 import { listMigrations, migrate, migrationLockKey } from "../src/db/migrator.ts";
@@ -78,6 +78,12 @@ afterEach(() => {
   tmpDirs = [];
 });
 
+let sharedPglite: Promise<Database> | undefined;
+
+afterAll(async () => {
+  await (await sharedPglite)?.close();
+});
+
 interface Backend {
   name: string;
   open(): Promise<{ db: Database; cleanup(): Promise<void> }>;
@@ -85,10 +91,14 @@ interface Backend {
 
 const backends: Backend[] = [
   {
+    // One instance, a fresh schema per test: starting a PGlite takes a second or more.
     name: "PGlite in memory",
     async open() {
-      const db = await openDatabase({ schema: "public", dataDir: "memory://" });
-      return { db, cleanup: () => db.close() };
+      sharedPglite ??= openDatabase({ schema: "public", dataDir: "memory://" });
+      const db = await sharedPglite;
+      const schema = freshSchemaName();
+      await db.sql.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+      return { db, cleanup: () => db.sql.exec(`SET search_path TO public; DROP SCHEMA ${schema} CASCADE`) };
     },
   },
   {

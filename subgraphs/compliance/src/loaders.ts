@@ -1,7 +1,6 @@
 import DataLoader from "dataloader";
 import type { PlayerRestrictions, PrismaClient, RuleSet } from "./generated/prisma/client.ts";
-import type { RestrictionsView } from "./views.ts";
-import { assessedView } from "./views.ts";
+import { assessedView, type RestrictionsView } from "./views.ts";
 
 export interface ComplianceLoaders {
   restrictionsByPlayer: DataLoader<string, PlayerRestrictions | null>;

@@ -27,7 +27,7 @@ export function pageSize(first: number | null | undefined): number {
 }
 
 /** The Prisma `where` for rows after `position` in (createdAt DESC, id DESC) order. */
-export function after(position: KeysetPosition) {
+export function olderThan(position: KeysetPosition) {
   return {
     OR: [{ createdAt: { lt: position.createdAt } }, { createdAt: position.createdAt, id: { lt: position.id } }],
   };

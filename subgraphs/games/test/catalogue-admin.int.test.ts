@@ -55,6 +55,16 @@ describe("upsertProvider", () => {
     expect(await svc.runtime.prisma.provider.count({ where: { code } })).toBe(1);
   });
 
+  it("creates a provider once when first upserts of one code race", async () => {
+    const code = uniqueCode("race");
+    const results = await Promise.all(Array.from({ length: 5 }, () => upsertProvider(svc, { code }, admin)));
+    expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    const ids = new Set(results.map((r) => r.data!.upsertProvider.id));
+    expect(ids.size).toBe(1);
+    expect(await svc.runtime.prisma.provider.count({ where: { code } })).toBe(1);
+    expect((await catalogueEvents([...ids][0]!)).map((e) => e.payload)).toEqual([{ providerId: [...ids][0], change: "created" }]);
+  });
+
   it("writes nothing when the input changes nothing", async () => {
     const provider = await createProvider();
     const again = await upsertProvider(svc, { code: provider.code }, admin);

@@ -60,9 +60,9 @@ export async function draftSchemaSql(schemaPath: string, fromSchemaPath?: string
       toFile,
       "--script",
       // With --exit-code the CLI ends with process.exit(2) as soon as a non-empty diff is printed.
-      // Without it, it returns normally and the process stays up until the PGlite instance it was
-      // given (never closed by the CLI) fires its 10 s statistics timer. An empty diff still
-      // takes that path, so it returns after about 10 s; rare, and only when drafting.
+      // Without it, it returns normally and the process stays up until the PGlite it was given
+      // (which the CLI never closes) fires PostgreSQL's 10 s idle statistics timer. An empty diff
+      // still takes that path and returns after about 10 s; rare, and only when drafting.
       "--exit-code",
     ];
     const { code, stdout, stderr } = await run(process.execPath, args, { cwd: tmp, env });
@@ -85,7 +85,7 @@ export function toPrisma6Schema(source: string, label = "schema"): string {
   for (const block of blocks) {
     if (block.kind === "generator") {
       out += source.slice(at, block.start);
-      at = block.end;
+      at = source[block.end] === "\n" ? block.end + 1 : block.end;
     } else if (block.kind === "datasource") {
       const body = source
         .slice(block.bodyStart, block.end - 1)

@@ -68,13 +68,14 @@ const PRIMARY_KEYS_SQL = `
   WHERE con.connamespace = ${SCHEMA} AND con.contype = 'p' AND c.relname <> $1`;
 
 // Key columns one by one through pg_get_indexdef(oid, n, true), which gives the column or
-// expression with any non-default collation or operator class; sort order comes from indoption.
+// expression with any non-default collation or operator class. Sort order comes from indoption
+// (bit 1 DESC, bit 2 NULLS FIRST), written as in CREATE INDEX: DESC implies NULLS FIRST.
 const INDEXES_SQL = `
   SELECT ic.relname AS name, c.relname AS table, i.indisunique AS unique, am.amname AS method,
          array_to_string(ARRAY(
            SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, true)
-                  || CASE WHEN i.indoption[k.n - 1] & 1 = 1 THEN ' DESC' ELSE '' END
-                  || CASE WHEN i.indoption[k.n - 1] & 2 = 2 THEN ' NULLS FIRST' ELSE '' END
+                  || CASE i.indoption[k.n - 1] & 3
+                       WHEN 1 THEN ' DESC NULLS LAST' WHEN 2 THEN ' NULLS FIRST' WHEN 3 THEN ' DESC' ELSE '' END
            FROM generate_series(1, i.indnkeyatts) k(n) ORDER BY k.n), ', ') AS columns,
          array_to_string(ARRAY(
            SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, true)

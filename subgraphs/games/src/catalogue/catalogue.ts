@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { isUniqueViolation } from "@casino/kernel/db/errors";
 import { badInput, notFound } from "@casino/kernel/errors";
 import { outboxRow } from "@casino/kernel/events/outbox";
 import type { GameInput, ProviderInput } from "../generated/graphql.ts";
-import { Prisma, type Game, type PrismaClient, type Provider } from "../generated/prisma/client.ts";
+import type { Game, Prisma, PrismaClient, Provider } from "../generated/prisma/client.ts";
 import { parseId } from "../ids.ts";
 import { parseGameInput, parseProviderInput, type GameDraft, type ProviderDraft } from "./rules.ts";
 
@@ -12,8 +13,6 @@ type Tx = Prisma.TransactionClient;
 export type CatalogueChange = "created" | "updated" | "enabled" | "disabled";
 
 export const CATALOGUE_CHANGED = "games.catalogue_changed";
-
-const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
 
 /**
  * The catalogue's write path. Every change is one transaction that also writes a

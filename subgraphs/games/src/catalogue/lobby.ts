@@ -2,11 +2,16 @@ import { parseCountry } from "@casino/kernel/geo";
 import type { GameFilter } from "../generated/graphql.ts";
 import { Prisma, type Game, type PrismaClient } from "../generated/prisma/client.ts";
 import { parseId } from "../ids.ts";
-import { after, NEWEST_FIRST, toConnection, type Connection, type KeysetPosition } from "../pagination.ts";
+import { NEWEST_FIRST, olderThan, toConnection, type Connection, type KeysetPosition } from "../pagination.ts";
 import { parseCategory, parseSearch } from "./rules.ts";
 
 /** What the lobby shows: enabled games of enabled providers. */
 export const IN_LOBBY = { enabled: true, provider: { enabled: true } } satisfies Prisma.GameWhereInput;
+
+/** Prisma passes `contains` into ILIKE as is: without this, "%" and "_" in a search would be wildcards. */
+function escapeLikePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 /** Turns the lobby filter into a Prisma `where`, checking every value (bad input names its field). */
 export function lobbyWhere(filter: GameFilter | null | undefined): Prisma.GameWhereInput {
@@ -17,7 +22,7 @@ export function lobbyWhere(filter: GameFilter | null | undefined): Prisma.GameWh
     ...(filter?.providerId ? { providerId: parseId(filter.providerId, "filter.providerId") } : {}),
     ...(filter?.category ? { categories: { has: parseCategory(filter.category, "filter.category") } } : {}),
     ...(filter?.jurisdiction ? { jurisdictions: { has: parseCountry(filter.jurisdiction, "filter.jurisdiction") } } : {}),
-    ...(search ? { name: { contains: search, mode: "insensitive" as const } } : {}),
+    ...(search ? { name: { contains: escapeLikePattern(search), mode: "insensitive" as const } } : {}),
   };
 }
 
@@ -28,7 +33,7 @@ export async function listGames(
   cursor: KeysetPosition | undefined,
 ): Promise<Connection<Game>> {
   const rows = await prisma.game.findMany({
-    where: cursor ? { AND: [where, after(cursor)] } : where,
+    where: cursor ? { AND: [where, olderThan(cursor)] } : where,
     orderBy: NEWEST_FIRST,
     take: take + 1,
   });

@@ -1,7 +1,7 @@
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { PaymentFilter, QueryResolvers } from "../generated/graphql.ts";
 import { parseId } from "../ids.ts";
-import { after, decodeCursor, NEWEST_FIRST, pageSize, toConnection } from "../pagination.ts";
+import { decodeCursor, NEWEST_FIRST, olderThan, pageSize, toConnection } from "../pagination.ts";
 import { canReadPayment } from "../policies.ts";
 
 function paymentsWhere(filter: PaymentFilter | null | undefined): Prisma.PaymentWhereInput {
@@ -18,11 +18,11 @@ export const Query: QueryResolvers = {
     if (payment) await canReadPayment(ctx, payment, {});
     return payment;
   },
-  payments: async (_parent, { first, after: afterCursor, filter }, ctx) => {
+  payments: async (_parent, { first, after, filter }, ctx) => {
     const take = pageSize(first);
     const where = paymentsWhere(filter);
     const rows = await ctx.prisma.payment.findMany({
-      where: afterCursor ? { AND: [where, after(decodeCursor(afterCursor))] } : where,
+      where: after ? { AND: [where, olderThan(decodeCursor(after))] } : where,
       orderBy: NEWEST_FIRST,
       take: take + 1,
     });
