@@ -3,7 +3,7 @@ import { startTestService, type TestService } from "@casino/kernel/testing/servi
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { createComplianceService } from "../src/service.ts";
 import { playerRegisteredEvent } from "./support/player-registered-event.ts";
-import { waitUntil } from "./support/wait-until.ts";
+import { waitUntil } from "@casino/kernel/testing/wait-until";
 
 let clock = new Date("2026-11-24T09:00:00Z");
 let svc: TestService<PrismaClient>;

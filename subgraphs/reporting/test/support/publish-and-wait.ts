@@ -1,7 +1,7 @@
 import type { DomainEvent } from "@casino/kernel/events/types";
 import type { TestService } from "@casino/kernel/testing/service-harness";
 import type { PrismaClient } from "../../src/generated/prisma/client.ts";
-import { waitUntil } from "./wait-until.ts";
+import { waitUntil } from "@casino/kernel/testing/wait-until";
 
 /** Publishes events the reporting consumer has not seen and waits until it has processed them all. */
 export async function publishAndWait(svc: TestService<PrismaClient>, events: DomainEvent[]): Promise<void> {
