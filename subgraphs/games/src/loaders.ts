@@ -1,8 +1,8 @@
 import DataLoader from "dataloader";
 import { lobbyGamesOfProviders } from "./catalogue/lobby.ts";
 import type { Game, PrismaClient, Provider } from "./generated/prisma/client.ts";
-import { isUuid } from "./ids.ts";
-import { toConnection, type Connection, type KeysetPosition } from "./pagination.ts";
+import { isUuid } from "@casino/kernel/ids";
+import { toConnection, type Connection, type KeysetPosition } from "@casino/kernel/graphql/pagination";
 
 export interface ProviderGamesPage {
   providerId: string;

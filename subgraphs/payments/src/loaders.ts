@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { Payment, PrismaClient } from "./generated/prisma/client.ts";
-import { isUuid } from "./ids.ts";
-import { toConnection, type Connection, type KeysetPosition } from "./pagination.ts";
+import { isUuid } from "@casino/kernel/ids";
+import { toConnection, type Connection, type KeysetPosition } from "@casino/kernel/graphql/pagination";
 import { paymentsOfPlayers } from "./payment-queries.ts";
 
 export interface PlayerPaymentsPage {

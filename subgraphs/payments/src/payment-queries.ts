@@ -1,5 +1,5 @@
 import { Prisma, type Payment, type PrismaClient } from "./generated/prisma/client.ts";
-import type { KeysetPosition } from "./pagination.ts";
+import type { KeysetPosition } from "@casino/kernel/graphql/pagination";
 
 /**
  * The first `take + 1` payments of each player after `cursor`, newest first, in one query for all

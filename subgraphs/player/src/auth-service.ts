@@ -6,7 +6,7 @@ import { isUniqueViolation } from "@casino/kernel/db/errors";
 import { appError, badInput, unauthenticated } from "@casino/kernel/errors";
 import { outboxRow } from "@casino/kernel/events/outbox";
 import type { Logger } from "@casino/kernel/logger";
-import { Prisma, type PrismaClient, type SubjectType } from "./generated/prisma/client.ts";
+import type { PrismaClient, SubjectType } from "./generated/prisma/client.ts";
 import { checkPassword, normaliseEmail, parseCountry, parseCurrency, parseDateOfBirth } from "./validation.ts";
 
 export interface AuthPayload {

@@ -4,7 +4,7 @@ import { badInput, notFound } from "@casino/kernel/errors";
 import { outboxRow } from "@casino/kernel/events/outbox";
 import type { GameInput, ProviderInput } from "../generated/graphql.ts";
 import type { Game, Prisma, PrismaClient, Provider } from "../generated/prisma/client.ts";
-import { parseId } from "../ids.ts";
+import { parseId } from "@casino/kernel/ids";
 import { parseGameInput, parseProviderInput, type GameDraft, type ProviderDraft } from "./rules.ts";
 
 type Tx = Prisma.TransactionClient;

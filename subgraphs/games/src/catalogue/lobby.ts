@@ -1,8 +1,8 @@
 import { parseCountry } from "@casino/kernel/geo";
 import type { GameFilter } from "../generated/graphql.ts";
 import { Prisma, type Game, type PrismaClient } from "../generated/prisma/client.ts";
-import { parseId } from "../ids.ts";
-import { NEWEST_FIRST, olderThan, toConnection, type Connection, type KeysetPosition } from "../pagination.ts";
+import { parseId } from "@casino/kernel/ids";
+import { NEWEST_FIRST, olderThan, toConnection, type Connection, type KeysetPosition } from "@casino/kernel/graphql/pagination";
 import { parseCategory, parseSearch } from "./rules.ts";
 
 /** What the lobby shows: enabled games of enabled providers. */

@@ -2,7 +2,7 @@ import { badInput } from "@casino/kernel/errors";
 import { parseCountry } from "@casino/kernel/geo";
 import { assertCurrency, parseMoney } from "@casino/kernel/money";
 import type { GameInput, GameType, MoneyInput, ProviderInput, ProviderIntegration, Volatility } from "../generated/graphql.ts";
-import { parseId } from "../ids.ts";
+import { parseId } from "@casino/kernel/ids";
 
 /** Pure catalogue rules: input checks and formatting, no database. */
 

@@ -1,5 +1,5 @@
 import type { ProviderResolvers } from "../generated/graphql.ts";
-import { decodeCursor, pageSize } from "../pagination.ts";
+import { decodeCursor, pageSize } from "@casino/kernel/graphql/pagination";
 
 export const Provider: ProviderResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.providerById.load(ref.id),

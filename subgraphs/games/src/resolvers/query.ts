@@ -1,8 +1,8 @@
 import { lobbyCategories, lobbyWhere, listGames } from "../catalogue/lobby.ts";
 import { isAdmin } from "../context.ts";
 import type { QueryResolvers } from "../generated/graphql.ts";
-import { parseId } from "../ids.ts";
-import { decodeCursor, pageSize } from "../pagination.ts";
+import { parseId } from "@casino/kernel/ids";
+import { decodeCursor, pageSize } from "@casino/kernel/graphql/pagination";
 import { adminOnly } from "../policies.ts";
 
 export const Query: QueryResolvers = {

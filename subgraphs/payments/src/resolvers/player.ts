@@ -1,5 +1,5 @@
 import type { PlayerResolvers } from "../generated/graphql.ts";
-import { decodeCursor, pageSize } from "../pagination.ts";
+import { decodeCursor, pageSize } from "@casino/kernel/graphql/pagination";
 
 export const Player: PlayerResolvers = {
   payments: (player, { first, after }, ctx) =>

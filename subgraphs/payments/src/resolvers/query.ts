@@ -1,7 +1,7 @@
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { PaymentFilter, QueryResolvers } from "../generated/graphql.ts";
-import { parseId } from "../ids.ts";
-import { decodeCursor, NEWEST_FIRST, olderThan, pageSize, toConnection } from "../pagination.ts";
+import { parseId } from "@casino/kernel/ids";
+import { decodeCursor, NEWEST_FIRST, olderThan, pageSize, toConnection } from "@casino/kernel/graphql/pagination";
 import { canReadPayment } from "../policies.ts";
 
 function paymentsWhere(filter: PaymentFilter | null | undefined): Prisma.PaymentWhereInput {

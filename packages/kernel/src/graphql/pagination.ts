@@ -1,5 +1,5 @@
 import { badInput } from "@casino/kernel/errors";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../ids.ts";
 
 /** Keyset pagination, newest first: (createdAt DESC, id DESC). The id breaks ties between rows of one millisecond. */
 export interface KeysetPosition {
