@@ -31,6 +31,8 @@ export function wsClient(httpUrl: string, token?: string, onClose?: (code: numbe
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: false,
+    // Close codes are observed through `on.closed`; the default handler only prints them.
+    onNonLazyError: () => undefined,
     on: onClose ? { closed: (event) => onClose((event as { code: number }).code) } : {},
   });
 }

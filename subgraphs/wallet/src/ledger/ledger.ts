@@ -3,7 +3,7 @@ import { isUniqueViolation } from "@casino/kernel/db/errors";
 import { appError, badInput, notFound } from "@casino/kernel/errors";
 import { outboxRow } from "@casino/kernel/events/outbox";
 import { INT64_MAX, toGraphQLMoney, type Money } from "@casino/kernel/money";
-import { Prisma, type LedgerTransaction, type PrismaClient } from "../generated/prisma/client.ts";
+import type { LedgerTransaction, Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import {
   assertBalanced,
   assertIdempotencyKey,

@@ -77,7 +77,7 @@ export function chainHash(prevHash: string, content: ChainedContent): string {
   return sha256(`${prevHash}\n${canonicalJson(content)}`);
 }
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9._:\-]{0,199}$/;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 
 export function assertIdempotencyKey(key: string): string {
   if (!IDEMPOTENCY_KEY.test(key)) {
