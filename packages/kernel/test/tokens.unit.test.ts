@@ -1,3 +1,4 @@
+import { jest } from "@jest/globals";
 import { SignJWT, importPKCS8 } from "jose";
 import { GraphQLError } from "graphql";
 import { TokenIssuer, TokenVerifier, generateSigningKeyPair, hashOpaqueToken, newOpaqueToken } from "../src/auth/tokens.ts";
@@ -44,6 +45,23 @@ describe("access tokens", () => {
     expect(await codeOf(verifier.verify("not.a.jwt"))).toBe("UNAUTHENTICATED");
     expect(await codeOf(verifier.fromAuthorizationHeader("Basic abc"))).toBe("UNAUTHENTICATED");
     await expect(verifier.fromAuthorizationHeader(undefined)).resolves.toEqual({ kind: "anonymous" });
+  });
+});
+
+describe("the verification cache", () => {
+  it("answers a repeated token from memory but still refuses it once it has expired", async () => {
+    const issuer = await TokenIssuer.fromPem(keys.privateKeyPem, "iss", 60);
+    const verifier = await TokenVerifier.fromPem(keys.publicKeyPem, "iss");
+    const token = await issuer.issue({ sub: "p1", typ: "player", sid: "s1" });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ playerId: "p1" });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ playerId: "p1" });
+    const later = Date.now() + 61_000;
+    const clock = jest.spyOn(Date, "now").mockReturnValue(later);
+    try {
+      expect(await codeOf(verifier.verify(token))).toBe("UNAUTHENTICATED");
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
 
