@@ -7,16 +7,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { composeServices } from "@apollo/composition";
 import { parse } from "graphql";
+import { DEFAULT_PORTS, SERVICES } from "@casino/kernel/config";
 
-export const SUBGRAPHS = ["player", "wallet", "games", "payments", "compliance", "reporting"] as const;
-const DEFAULT_PORT: Record<(typeof SUBGRAPHS)[number], number> = {
-  player: 4001,
-  wallet: 4002,
-  games: 4003,
-  payments: 4004,
-  compliance: 4005,
-  reporting: 4006,
-};
+export const SUBGRAPHS = SERVICES;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SUPERGRAPH_PATH = path.join(root, "schema", "supergraph.graphql");
@@ -31,7 +24,7 @@ export function composeSupergraph(): CompositionResult {
   const services = SUBGRAPHS.map((name) => ({
     name,
     // The committed file carries default URLs; the gateway overrides them from its configuration.
-    url: `http://localhost:${DEFAULT_PORT[name]}/graphql`,
+    url: `http://localhost:${DEFAULT_PORTS[name]}/graphql`,
     typeDefs: parse(fs.readFileSync(path.join(root, "subgraphs", name, "schema.graphql"), "utf8")),
   }));
   const result = composeServices(services);

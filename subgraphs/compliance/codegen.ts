@@ -1,24 +1,6 @@
-import type { CodegenConfig } from "@graphql-codegen/cli";
+import { subgraphCodegenConfig } from "@casino/kernel/graphql/codegen";
 
-const config: CodegenConfig = {
-  schema: "schema.graphql",
-  generates: {
-    "src/generated/graphql.ts": {
-      plugins: ["typescript", "typescript-resolvers"],
-      config: {
-        federation: true,
-        useIndexSignature: false,
-        useTypeImports: true,
-        contextType: "../context.ts#ComplianceContext",
-        mappers: {
-          PlayerRestrictions: "../views.ts#RestrictionsView",
-          RuleSet: "../generated/prisma/client.ts#RuleSet as RuleSetModel",
-        },
-        enumsAsTypes: true,
-        avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
-        scalars: { ID: "string" },
-      },
-    },
-  },
-};
-export default config;
+export default subgraphCodegenConfig("ComplianceContext", {
+  PlayerRestrictions: "../views.ts#RestrictionsView",
+  RuleSet: "../generated/prisma/client.ts#RuleSet as RuleSetModel",
+});

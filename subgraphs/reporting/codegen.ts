@@ -1,25 +1,7 @@
-import type { CodegenConfig } from "@graphql-codegen/cli";
+import { subgraphCodegenConfig } from "@casino/kernel/graphql/codegen";
 
-const config: CodegenConfig = {
-  schema: "schema.graphql",
-  generates: {
-    "src/generated/graphql.ts": {
-      plugins: ["typescript", "typescript-resolvers"],
-      config: {
-        federation: true,
-        useIndexSignature: false,
-        useTypeImports: true,
-        contextType: "../context.ts#ReportingContext",
-        mappers: {
-          DailyReport: "../generated/prisma/client.ts#DailyReport as DailyReportModel",
-          PlayerActivity: "../generated/prisma/client.ts#PlayerActivity as PlayerActivityModel",
-          PlayerTotals: "../generated/prisma/client.ts#PlayerTotals as PlayerTotalsModel",
-        },
-        enumsAsTypes: true,
-        avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
-        scalars: { ID: "string" },
-      },
-    },
-  },
-};
-export default config;
+export default subgraphCodegenConfig("ReportingContext", {
+  DailyReport: "../generated/prisma/client.ts#DailyReport as DailyReportModel",
+  PlayerActivity: "../generated/prisma/client.ts#PlayerActivity as PlayerActivityModel",
+  PlayerTotals: "../generated/prisma/client.ts#PlayerTotals as PlayerTotalsModel",
+});

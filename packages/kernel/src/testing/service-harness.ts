@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
 import pg from "pg";
 import type { StaffRole } from "../auth/principal.ts";
 import { TokenIssuer, generateSigningKeyPair } from "../auth/tokens.ts";
@@ -58,6 +59,7 @@ export async function startTestService<P extends { $disconnect(): Promise<void> 
         await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
         await client.end();
       }
+      if (process.env.REDIS_URL) await deleteRedisKeys(process.env.REDIS_URL, `test:${schema}:`);
     },
     async graphql(query, variables, token) {
       const res = await fetch(started.url, {
@@ -75,3 +77,18 @@ export async function startTestService<P extends { $disconnect(): Promise<void> 
 }
 
 export const testSigningKeys = { ...keys, issuer: ISSUER };
+
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
