@@ -4,6 +4,7 @@ import { TokenVerifier } from "./auth/tokens.ts";
 import { loadServiceConfig, type ServiceConfig, type ServiceName } from "./config.ts";
 import { openDatabase, type Database, type PrismaAdapterFactory } from "./db/database.ts";
 import { migrate } from "./db/migrator.ts";
+import { pgliteTemplatePath } from "./db/pglite-template.ts";
 import { createEventTransport, startOutboxRelay } from "./events/index.ts";
 import type { EventBus, LiveChannel } from "./events/types.ts";
 import { mountSubgraph, type BaseContext, type SubgraphDefinition } from "./graphql/subgraph.ts";
@@ -67,6 +68,7 @@ export async function startService<P extends PrismaLike, Ctx extends BaseContext
     url: config.databaseUrl,
     schema: config.databaseSchema,
     dataDir: config.dataDir === "memory://" ? "memory://" : path.join(config.dataDir, mod.service),
+    templateFile: config.dataDir === "memory://" ? undefined : pgliteTemplatePath(config.dataDir),
   });
   shutdown.push(() => db.close());
   const migrations = await migrate(db.sql, path.join(REPO_ROOT, "prisma", mod.service, "migrations"), {

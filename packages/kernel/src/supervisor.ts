@@ -49,8 +49,8 @@ export interface PlatformOptions {
   basePort?: number | "auto";
   ports?: Record<string, number>;
   /**
-   * Scripts to fork, by process name; defaults to the real six subgraphs and the gateway. The entry
-   * named "gateway" is started last, once every other one is ready.
+   * Scripts to fork, by process name; defaults to the real six subgraphs and the gateway (an entry
+   * named "gateway" is required). All start together; the platform is ready when all are.
    */
   entries?: Record<string, EntrySpec>;
   /** Where prefixed log lines go: a stream, or a callback. Defaults to process.stdout / stderr. */
@@ -59,7 +59,7 @@ export interface PlatformOptions {
   quiet?: boolean;
   /** Force colour on or off; by default only when the output is a TTY and NO_COLOR is unset. */
   color?: boolean;
-  /** Per start phase (subgraphs, then gateway). Default 90 s. */
+  /** For every process to answer /readyz. Default 90 s. */
   readyTimeoutMs?: number;
   /** Per stop phase (gateway, then subgraphs) before SIGKILL. Default 10 s. */
   stopTimeoutMs?: number;
@@ -337,7 +337,7 @@ function alive(p: Proc): boolean {
 }
 
 /**
- * Forks the six subgraphs and then the gateway, each with its output prefixed, and resolves once
+ * Forks the six subgraphs and the gateway, each with its output prefixed, and resolves once
  * the gateway answers /readyz. In embedded mode the supervisor hosts the IPC event hub the
  * children share. A child that dies on its own stops the whole platform (see `exited`).
  */
@@ -574,14 +574,18 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   aborted.catch(() => undefined);
 
   try {
-    const services = procs.filter((p) => p.role === "service");
-    const gateway = procs.find((p) => p.role === "gateway")!;
-    for (const p of services) launch(p);
-    let deadline = Date.now() + readyTimeoutMs;
-    await Promise.race([Promise.all(services.map((p) => waitReady(p, deadline))), startupFailed, aborted]);
-    launch(gateway);
-    deadline = Date.now() + readyTimeoutMs;
-    await Promise.race([waitReady(gateway, deadline), startupFailed, aborted]);
+    // The gateway plans against the committed supergraph and needs no subgraph to start, so every
+    // process starts at once; the platform is ready when all of them are.
+    const gateway = procs.filter((p) => p.role === "gateway");
+    for (const p of gateway) launch(p);
+    if (mode === "embedded" && !opts.entries) {
+      // One initdb here instead of one per subgraph (see db/pglite-template.ts), while the gateway boots.
+      const { ensurePgliteTemplate } = await import("./db/pglite-template.ts");
+      await Promise.race([ensurePgliteTemplate(dataDir), startupFailed, aborted]);
+    }
+    for (const p of procs) if (p.role !== "gateway") launch(p);
+    const deadline = Date.now() + readyTimeoutMs;
+    await Promise.race([Promise.all(procs.map((p) => waitReady(p, deadline))), startupFailed, aborted]);
     phase = "running";
   } catch (err) {
     await shutdown({ code: 1, reason: (err as Error).message });

@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { hasDataDirectory } from "./pglite-template.ts";
 import type { SqlExecutor } from "./sql.ts";
 
 export type PrismaAdapterFactory = PrismaPg | PrismaPGlite;
@@ -24,6 +25,8 @@ export interface DatabaseOptions {
   schema: string;
   /** Directory for PGlite files in embedded mode; "memory://" keeps it in memory. */
   dataDir: string;
+  /** A dump of an empty PGlite data directory to start a new embedded database from (faster than initdb). */
+  templateFile?: string | undefined;
   poolSize?: number;
 }
 
@@ -81,6 +84,21 @@ const kernelTypes: pg.CustomTypesConfig = {
     oid === pg.types.builtins.INT8 ? (v: string) => BigInt(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
 };
 
+async function createPGlite(opts: DatabaseOptions, inMemory: boolean): Promise<PGlite> {
+  if (inMemory) return PGlite.create();
+  const template = opts.templateFile;
+  if (template && fs.existsSync(template) && !hasDataDirectory(opts.dataDir)) {
+    try {
+      const dump = new Blob([fs.readFileSync(template)]);
+      return await PGlite.create({ dataDir: opts.dataDir, loadDataDir: dump });
+    } catch {
+      // A template that cannot be restored is only a lost shortcut: start from initdb instead.
+      fs.rmSync(opts.dataDir, { recursive: true, force: true });
+    }
+  }
+  return PGlite.create(opts.dataDir);
+}
+
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
     const admin = new pg.Client({ connectionString: opts.url });
@@ -111,7 +129,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   const inMemory = opts.dataDir === "memory://";
   if (!inMemory) fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
-  const pglite: PGlite = await PGlite.create(inMemory ? undefined : opts.dataDir);
+  const pglite: PGlite = await createPGlite(opts, inMemory);
   return {
     mode: "embedded",
     sql: pgliteExecutor(pglite),
