@@ -1,5 +1,6 @@
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type ErrorRequestHandler } from "express";
 import { GraphQLError } from "graphql";
@@ -135,7 +136,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     logger: apolloLogger(log.child({ component: "apollo-server" })),
     // main.ts owns the signals and shuts the live channel down after the server.
     stopOnTerminationSignals: false,
-    plugins: [metricsPlugin(metrics), costWithVariablesPlugin(config.limits.maxCost), rejectSubscriptionsOverHttp],
+    plugins: [
+      // HTTP cache hints are not used here; the default plugin would wrap every field of every request.
+      ApolloServerPluginCacheControlDisabled(),
+      metricsPlugin(metrics),
+      costWithVariablesPlugin(config.limits.maxCost),
+      rejectSubscriptionsOverHttp,
+    ],
   });
   try {
     await apollo.start();

@@ -1,7 +1,7 @@
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import express from "express";
@@ -57,7 +57,12 @@ export async function mountSubgraph<Ctx extends BaseContext>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
       // Traces are for Apollo Studio, which this platform does not report to.
-      ApolloServerPluginInlineTraceDisabled(), metricsPlugin(deps.metrics), ...(deps.plugins ?? [])],
+      ApolloServerPluginInlineTraceDisabled(),
+      // No HTTP cache hints are used; the default plugin would wrap every field of every request.
+      ApolloServerPluginCacheControlDisabled(),
+      metricsPlugin(deps.metrics),
+      ...(deps.plugins ?? []),
+    ],
   });
   await server.start();
   http.app.use(
