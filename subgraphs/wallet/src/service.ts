@@ -30,7 +30,7 @@ export const walletService: ServiceModule<PrismaClient, WalletContext> = {
         runtime.log.error({ eventId: event.id, currency }, "player.registered with an unsupported currency; wallet not opened");
         return;
       }
-      await consumeOnce(runtime.prisma, "wallet", event, (tx) => ledger.openWallet(tx as never, playerId, currency));
+      await consumeOnce(runtime.prisma, "wallet", event, (tx) => ledger.openWallet(tx, playerId, currency));
     });
     runtime.onShutdown(() => subscription.close());
     return {
