@@ -1,6 +1,6 @@
 import { subgraphCodegenConfig } from "@casino/kernel/graphql/codegen";
 
 export default subgraphCodegenConfig("WalletContext", {
-  WalletTransaction: "../generated/prisma/client.ts#LedgerTransaction as LedgerTransactionModel",
+  WalletTransaction: "../ledger/views.ts#LedgerEntry",
   Wallet: "../ledger/views.ts#WalletView",
 });

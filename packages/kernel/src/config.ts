@@ -73,6 +73,8 @@ export interface ServiceConfig {
   jwtIssuer: string;
   /** Only set for the service that issues tokens (player). */
   jwtPrivateKey: string | undefined;
+  /** Shared by the subgraphs (never the gateway) to sign and verify service-to-service tokens. */
+  serviceTokenSecret: string;
 }
 
 const upper = (s: string) => s.toUpperCase();
@@ -94,6 +96,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     AUTH_JWT_PUBLIC_KEY: env.AUTH_JWT_PUBLIC_KEY,
     AUTH_JWT_PRIVATE_KEY: env.AUTH_JWT_PRIVATE_KEY,
     AUTH_JWT_ISSUER: env.AUTH_JWT_ISSUER,
+    SERVICE_TOKEN_SECRET: env.SERVICE_TOKEN_SECRET,
   };
   const cfg = readEnv(
     {
@@ -106,6 +109,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
       AUTH_JWT_PUBLIC_KEY: pem,
       AUTH_JWT_PRIVATE_KEY: service === "player" ? pem : pem.optional(),
       AUTH_JWT_ISSUER: z.string().min(1).default("casino-platform"),
+      SERVICE_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters of random text"),
     },
     merged,
   );
@@ -121,6 +125,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     jwtPublicKey: cfg.AUTH_JWT_PUBLIC_KEY,
     jwtIssuer: cfg.AUTH_JWT_ISSUER,
     jwtPrivateKey: service === "player" ? cfg.AUTH_JWT_PRIVATE_KEY : undefined,
+    serviceTokenSecret: cfg.SERVICE_TOKEN_SECRET,
   };
 }
 

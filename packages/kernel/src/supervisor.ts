@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino, type Logger } from "pino";
 import { generateSigningKeyPair } from "./auth/tokens.ts";
+import { generateServiceTokenSecret } from "./auth/service-tokens.ts";
 import { DEFAULT_PORTS, SERVICES, logLevelSchema, type ServiceName } from "./config.ts";
 import { IPC_HUB_ENV } from "./events/index.ts";
 import { createIpcHub, type IpcHub } from "./events/ipc.ts";
@@ -16,7 +17,11 @@ import { createIpcHub, type IpcHub } from "./events/ipc.ts";
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export const DEFAULT_ADMIN_EMAIL = "admin@casino.local";
-export const KEY_FILES = { private: "jwt-ed25519-private.pem", public: "jwt-ed25519-public.pem" } as const;
+export const KEY_FILES = {
+  private: "jwt-ed25519-private.pem",
+  public: "jwt-ed25519-public.pem",
+  serviceSecret: "service-token-secret",
+} as const;
 export const ADMIN_PASSWORD_FILE = "admin-password";
 
 type Env = Record<string, string | undefined>;
@@ -183,6 +188,24 @@ export function resolveSigningKeys(env: Env, dataDir: string): SigningKeys {
   writeSecret(privFile, pair.privateKeyPem);
   writeSecret(pubFile, pair.publicKeyPem);
   return { privateKeyPem: pair.privateKeyPem, publicKeyPem: pair.publicKeyPem, source: "generated", dir };
+}
+
+/**
+ * The secret the subgraphs sign service-to-service tokens with: SERVICE_TOKEN_SECRET when set,
+ * otherwise generated once and kept under <dataDir>/keys. Never generated in production.
+ */
+export function resolveServiceTokenSecret(env: Env, dataDir: string): string {
+  if (env.SERVICE_TOKEN_SECRET) return env.SERVICE_TOKEN_SECRET;
+  if (env.NODE_ENV === "production") {
+    throw new Error("SERVICE_TOKEN_SECRET must be set when NODE_ENV=production; refusing to generate it.");
+  }
+  const dir = path.join(dataDir, "keys");
+  const file = path.join(dir, KEY_FILES.serviceSecret);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  const secret = generateServiceTokenSecret();
+  writeSecret(file, secret);
+  return secret;
 }
 
 /**
@@ -362,6 +385,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
 
   fs.mkdirSync(dataDir, { recursive: true });
   const keys = resolveSigningKeys(env, dataDir);
+  const serviceTokenSecret = resolveServiceTokenSecret(env, dataDir);
   const admin = resolveAdmin(env, dataDir, mode);
   const ports = await resolvePorts(names, opts, env);
   for (const name of names) {
@@ -441,8 +465,10 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   delete shared.AUTH_JWT_PRIVATE_KEY;
   delete shared.ADMIN_EMAIL;
   delete shared.ADMIN_PASSWORD;
+  delete shared.SERVICE_TOKEN_SECRET;
   const envFor = (name: string): Record<string, string> => {
     const e: Env = { ...shared };
+    if (name !== "gateway") e.SERVICE_TOKEN_SECRET = serviceTokenSecret;
     if (name === "player") {
       e.AUTH_JWT_PRIVATE_KEY = keys.privateKeyPem;
       if (admin) {

@@ -2,7 +2,8 @@ import { ConfigError, loadServiceConfig } from "../src/config.ts";
 import { generateSigningKeyPair } from "../src/auth/tokens.ts";
 
 const keys = generateSigningKeyPair();
-const base = { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem, AUTH_JWT_PRIVATE_KEY: keys.privateKeyPem };
+const SERVICE_TOKEN_SECRET = "a-service-token-secret-of-32-characters-or-more";
+const base = { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem, AUTH_JWT_PRIVATE_KEY: keys.privateKeyPem, SERVICE_TOKEN_SECRET };
 
 describe("loadServiceConfig", () => {
   it("defaults to embedded mode under .data with the service's port", () => {
@@ -26,7 +27,7 @@ describe("loadServiceConfig", () => {
   });
 
   it("accepts PEM keys with escaped newlines from one-line env files", () => {
-    const cfg = loadServiceConfig("games", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem.replace(/\n/g, "\\n") });
+    const cfg = loadServiceConfig("games", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem.replace(/\n/g, "\\n"), SERVICE_TOKEN_SECRET });
     expect(cfg.jwtPublicKey).toBe(keys.publicKeyPem);
   });
 
@@ -36,6 +37,7 @@ describe("loadServiceConfig", () => {
     ["REDIS_URL", { REDIS_URL: "not a url" }],
     ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
     ["AUTH_JWT_PUBLIC_KEY", { AUTH_JWT_PUBLIC_KEY: "" }],
+    ["SERVICE_TOKEN_SECRET", { SERVICE_TOKEN_SECRET: "too short" }],
   ])("stops with a message naming %s", (name, overrides) => {
     let error: unknown;
     try {
@@ -48,7 +50,7 @@ describe("loadServiceConfig", () => {
   });
 
   it("requires the signing key only for the player service", () => {
-    expect(() => loadServiceConfig("player", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem })).toThrow(/AUTH_JWT_PRIVATE_KEY/);
-    expect(loadServiceConfig("wallet", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem }).jwtPrivateKey).toBeUndefined();
+    expect(() => loadServiceConfig("player", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem, SERVICE_TOKEN_SECRET })).toThrow(/AUTH_JWT_PRIVATE_KEY/);
+    expect(loadServiceConfig("wallet", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem, SERVICE_TOKEN_SECRET }).jwtPrivateKey).toBeUndefined();
   });
 });

@@ -3,7 +3,8 @@ import type { Account, PrismaClient, Wallet } from "./generated/prisma/client.ts
 
 export interface WalletLoaders {
   walletByPlayer: DataLoader<string, Wallet | null>;
-  cashAccountsByPlayer: DataLoader<string, Account[]>;
+  /** The player's cash, bonus and reserved accounts in every currency, by currency. */
+  accountsByPlayer: DataLoader<string, Account[]>;
 }
 
 export function createLoaders(prisma: PrismaClient): WalletLoaders {
@@ -13,12 +14,11 @@ export function createLoaders(prisma: PrismaClient): WalletLoaders {
       const byId = new Map(rows.map((w) => [w.playerId, w]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
-    cashAccountsByPlayer: new DataLoader(async (ids) => {
-      const rows = await prisma.account.findMany({
-        where: { playerId: { in: [...ids] }, type: "PLAYER_CASH" },
-        orderBy: { currency: "asc" },
-      });
-      return ids.map((id) => rows.filter((a) => a.playerId === id));
+    accountsByPlayer: new DataLoader(async (ids) => {
+      const rows = await prisma.account.findMany({ where: { playerId: { in: [...ids] } }, orderBy: { currency: "asc" } });
+      const byPlayer = new Map<string, Account[]>(ids.map((id) => [id, []]));
+      for (const row of rows) byPlayer.get(row.playerId!)?.push(row);
+      return ids.map((id) => byPlayer.get(id)!);
     }),
   };
 }

@@ -1,58 +1,108 @@
-import { assertBalanced, assertIdempotencyKey, canonicalJson, chainHash, genesisHash, requestHash, type Leg } from "../src/ledger/rules.ts";
+import { randomUUID } from "node:crypto";
+import { canonicalJson, chainHash, genesisHash, requestHash, validateCommand, type ChainedRow, type LedgerCommand } from "../src/ledger/rules.ts";
 
-const cash = (amount: bigint, currency = "GBP"): Leg => ({ account: { type: "PLAYER_CASH", currency, ref: "p1" }, amount });
-const house = (amount: bigint, currency = "GBP"): Leg => ({ account: { type: "OPERATOR_MANUAL_ADJUSTMENT", currency, ref: "" }, amount });
+const player = "6f1c2a52-3b8e-4c1e-9a53-0d3c1c8f2b10";
+const stake = (overrides: Partial<LedgerCommand> = {}): LedgerCommand => ({
+  type: "STAKE",
+  playerId: player,
+  currency: "GBP",
+  amount: 100n,
+  idempotencyKey: "hub88:tx-1",
+  counterRef: "hub88",
+  ...overrides,
+});
 
-describe("double entry", () => {
-  it("given legs that cancel per currency, when checked, then it passes", () => {
-    expect(() => assertBalanced([cash(500n), house(-500n), cash(-7n, "EUR"), house(7n, "EUR")])).not.toThrow();
+describe("command validation", () => {
+  it("given a well-formed stake, when validated, then it is kept with defaults filled in", () => {
+    expect(validateCommand(stake())).toEqual({ ...stake(), refKey: null, reference: {} });
   });
 
-  it("given legs that do not cancel in one currency, when checked, then it is refused", () => {
-    expect(() => assertBalanced([cash(500n), house(-500n, "EUR")])).toThrow(/Unbalanced/);
+  it.each<[string, Partial<LedgerCommand>, string]>([
+    ["a negative stake", { amount: -1n }, "amount"],
+    ["a zero deposit", { type: "DEPOSIT", amount: 0n }, "amount"],
+    ["a rollback carrying an amount", { type: "ROLLBACK", amount: 5n, refKey: "k" }, "amount"],
+    ["a zero adjustment", { type: "MANUAL_ADJUSTMENT", amount: 0n }, "amount"],
+    ["an amount beyond 64 bits", { amount: 2n ** 63n }, "amount"],
+    ["an unsupported currency", { currency: "XXX" }, "currency"],
+    ["a lower-case currency", { currency: "gbp" }, "currency"],
+    ["a malformed key", { idempotencyKey: "has space" }, "idempotencyKey"],
+    ["a key that is too long", { idempotencyKey: "k".repeat(201) }, "idempotencyKey"],
+    ["a player id that is no UUID", { playerId: "42" }, "playerId"],
+    ["a stake referring to another transaction", { refKey: "other" }, "refKey"],
+    ["a rollback without its stake", { type: "ROLLBACK", amount: 0n }, "refKey"],
+    ["a commit without its reservation", { type: "WITHDRAWAL_COMMIT" }, "refKey"],
+    ["a stake without its provider", { counterRef: "" }, "counterRef"],
+    ["a provider with odd characters", { counterRef: "a b" }, "counterRef"],
+  ])("given %s, when validated, then BAD_USER_INPUT names the field", (_name, overrides, field) => {
+    let error: unknown;
+    try {
+      validateCommand(stake(overrides));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field } });
+  });
+
+  it("given zero stakes and wins (free rounds, a lost round's closing win), when validated, then they are accepted", () => {
+    expect(validateCommand(stake({ amount: 0n })).amount).toBe(0n);
+    expect(validateCommand(stake({ type: "WIN", amount: 0n, refKey: "hub88:tx-1", idempotencyKey: "hub88:tx-2" })).amount).toBe(0n);
   });
 });
 
 describe("idempotency fingerprints", () => {
-  it("are independent of key order and distinguish every input", () => {
-    expect(requestHash({ a: 1n, b: "x" })).toBe(requestHash({ b: "x", a: 1n }));
-    expect(requestHash({ a: 1n })).not.toBe(requestHash({ a: 2n }));
+  it("are independent of key order in references and distinguish every input", () => {
+    const a = validateCommand(stake({ reference: { round: "r1", game: "g1" } }));
+    const b = validateCommand(stake({ reference: { game: "g1", round: "r1" } }));
+    expect(requestHash(a)).toBe(requestHash(b));
+    for (const change of [{ amount: 101n }, { currency: "EUR" }, { counterRef: "other" }, { reference: { round: "r2" } }, { type: "WIN" as const }]) {
+      expect(requestHash(validateCommand(stake(change)))).not.toBe(requestHash(a));
+    }
     expect(canonicalJson({ z: [1n, { b: 2, a: undefined }], a: null })).toBe('{"a":null,"z":["1",{"b":2}]}');
-  });
-
-  it.each(["", " key", "a".repeat(201), "key with space", "ключ"])("refuse the malformed key %p", (key) => {
-    expect(() => assertIdempotencyKey(key)).toThrow();
-  });
-
-  it("accept ordinary keys", () => {
-    expect(assertIdempotencyKey("adj-2026-11-24:0001")).toBe("adj-2026-11-24:0001");
   });
 });
 
-describe("hash chain", () => {
-  const content = {
-    id: "t1",
-    type: "MANUAL_ADJUSTMENT",
-    playerId: "p1",
-    idempotencyKey: "k",
+describe("the hash chain", () => {
+  const row = (overrides: Partial<ChainedRow> = {}): ChainedRow => ({
+    id: randomUUID(),
+    type: "STAKE",
+    playerId: player,
+    idempotencyKey: "k1",
     currency: "GBP",
-    amount: 100n,
-    balanceAfter: 100n,
+    amount: -100n,
+    balanceAfter: 400n,
+    bonusAmount: 0n,
+    bonusBalanceAfter: 0n,
+    reservedAmount: 0n,
+    reservedBalanceAfter: 0n,
     walletVersion: 1n,
-    postings: [{ accountId: "a", amount: 100n }, { accountId: "b", amount: -100n }],
-    reference: { reason: "goodwill" },
-  };
-
-  it("given the same history, when rehashed, then the same tip results", () => {
-    const g = genesisHash("p1");
-    expect(chainHash(g, content)).toBe(chainHash(g, { ...content }));
+    refKey: null,
+    reversesKey: null,
+    settlesKey: null,
+    referenceText: '{"round": "r1"}',
+    postings: [
+      { accountId: "a1", amount: -100n },
+      { accountId: "house", amount: 100n },
+    ],
+    ...overrides,
   });
 
-  it("given any edited field or predecessor, when rehashed, then the link differs", () => {
-    const g = genesisHash("p1");
-    const original = chainHash(g, content);
-    expect(chainHash(g, { ...content, amount: 101n })).not.toBe(original);
-    expect(chainHash(g, { ...content, reference: { reason: "other" } })).not.toBe(original);
-    expect(chainHash(genesisHash("p2"), content)).not.toBe(original);
+  it("given a transaction, when any field or posting changes, then its hash changes", () => {
+    const original = row();
+    const hash = chainHash(genesisHash(player), original);
+    expect(chainHash(genesisHash(player), original)).toBe(hash);
+    const edits: Array<Partial<ChainedRow>> = [
+      { amount: -101n },
+      { balanceAfter: 401n },
+      { bonusAmount: -1n },
+      { walletVersion: 2n },
+      { refKey: "x" },
+      { referenceText: '{"round": "r2"}' },
+      { postings: [{ accountId: "a1", amount: -100n }, { accountId: "other-house", amount: 100n }] },
+    ];
+    for (const edit of edits) expect(chainHash(genesisHash(player), { ...original, ...edit })).not.toBe(hash);
+  });
+
+  it("given two wallets, then their chains start from different genesis hashes", () => {
+    expect(genesisHash(player)).not.toBe(genesisHash(randomUUID()));
   });
 });

@@ -2,11 +2,14 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { StaffRole } from "../auth/principal.ts";
+import { generateServiceTokenSecret } from "../auth/service-tokens.ts";
 import { TokenIssuer, generateSigningKeyPair } from "../auth/tokens.ts";
 import type { BaseContext } from "../graphql/subgraph.ts";
 import { startService, type ServiceModule, type StartedService } from "../service.ts";
 
 const keys = generateSigningKeyPair();
+/** Shared by every service a test process starts, so they can call each other's internal APIs. */
+export const TEST_SERVICE_TOKEN_SECRET = generateServiceTokenSecret();
 const ISSUER = "casino-platform-test";
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -46,6 +49,7 @@ export async function startTestService<P extends { $disconnect(): Promise<void> 
     AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem,
     AUTH_JWT_PRIVATE_KEY: keys.privateKeyPem,
     AUTH_JWT_ISSUER: ISSUER,
+    SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
     ...env,
   });
   const issuer = await TokenIssuer.fromPem(keys.privateKeyPem, ISSUER, 900);

@@ -1,69 +1,88 @@
-import { randomUUID } from "node:crypto";
-import { isUniqueViolation } from "@casino/kernel/db/errors";
 import { appError, badInput, notFound } from "@casino/kernel/errors";
-import { outboxRow } from "@casino/kernel/events/outbox";
-import { INT64_MAX, toGraphQLMoney, type Money } from "@casino/kernel/money";
-import type { LedgerTransaction, Prisma, PrismaClient } from "../generated/prisma/client.ts";
-import {
-  assertBalanced,
-  assertIdempotencyKey,
-  chainHash,
-  genesisHash,
-  requestHash,
-  type AccountKey,
-  type Leg,
-} from "./rules.ts";
+import { toGraphQLMoney, type Money } from "@casino/kernel/money";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import { genesisHash, requestHash, validateCommand, assertIdempotencyKey, type LedgerCommand, type TransactionType } from "./rules.ts";
+import type { LedgerEntry } from "./views.ts";
 
 type Tx = Prisma.TransactionClient;
 
-export interface PostCommand {
-  type: LedgerTransaction["type"];
-  playerId: string;
-  currency: string;
-  idempotencyKey: string;
-  /** The player's cash leg; the counter-leg goes to `counterAccount`. */
-  cashDelta: bigint;
-  counterAccount: AccountKey;
-  reference: Record<string, unknown>;
+/** A transaction as the write path returns it; `replayed` is true when the key had been applied before. */
+export interface PostedTransaction extends LedgerEntry {
+  replayed: boolean;
 }
 
-export interface BalanceSnapshot {
-  playerId: string;
-  version: bigint;
-  changed: Money;
-  balances: Money[];
+interface PostRow {
+  status: string;
+  id: string | null;
+  seq: bigint | null;
+  wallet_version: bigint | null;
+  amount: bigint | null;
+  balance_after: bigint | null;
+  bonus_amount: bigint | null;
+  bonus_balance_after: bigint | null;
+  reserved_amount: bigint | null;
+  reserved_balance_after: bigint | null;
+  ref_key: string | null;
+  reference: Record<string, unknown> | null;
+  created_at: Date | null;
 }
+
+/** The refusals of ledger_post(), as GraphQL errors with the same code (the internal API maps them too). */
+function refusal(row: PostRow, cmd: LedgerCommand) {
+  const balance = () => ({
+    balance: toGraphQLMoney(row.balance_after ?? 0n, cmd.currency),
+    bonusBalance: toGraphQLMoney(row.bonus_balance_after ?? 0n, cmd.currency),
+  });
+  switch (row.status) {
+    case "WALLET_NOT_FOUND":
+      return notFound("Wallet");
+    case "IDEMPOTENCY_KEY_REUSED":
+      return appError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used with different inputs");
+    case "INSUFFICIENT_FUNDS":
+      return appError("INSUFFICIENT_FUNDS", "Insufficient funds", balance());
+    case "TRANSACTION_NOT_FOUND":
+      return appError("TRANSACTION_NOT_FOUND", `No ${cmd.type === "WIN" || cmd.type === "ROLLBACK" ? "stake" : "reservation"} of this player and currency has key "${cmd.refKey}"`);
+    case "TRANSACTION_ROLLED_BACK":
+      return appError("TRANSACTION_ROLLED_BACK", cmd.type === "STAKE" ? "This stake was rolled back before it arrived" : "The stake was rolled back", balance());
+    case "ALREADY_SETTLED":
+      return appError("ALREADY_SETTLED", `Reservation "${cmd.refKey}" was already committed or voided`);
+    case "AMOUNT_EXCEEDS_RESERVATION":
+      return appError("AMOUNT_EXCEEDS_RESERVATION", "The amount exceeds the reserved amount");
+    default:
+      return new Error(`ledger_post returned an unknown status "${row.status}"`);
+  }
+}
+
+const sqlState = (err: unknown): string | undefined => {
+  const e = err as { code?: unknown; meta?: { code?: unknown }; cause?: { code?: unknown } } | null;
+  const code = e?.meta?.code ?? e?.cause?.code ?? e?.code;
+  return typeof code === "string" ? code : undefined;
+};
 
 /**
- * The wallet's write path. Each command is one database transaction that locks the player's wallet
- * row, checks the idempotency key, applies the postings to the player's projections (guarded so a
- * player balance can never go negative), appends the transaction to the player's hash chain and
- * writes its events to the outbox.
+ * The wallet's write path. Each command is one call of the database function ledger_post()
+ * (prisma/wallet/migrations/20261129010000_ledger_operations), one round trip and one transaction:
+ * it locks the player's wallet row, checks the idempotency key, decides and applies the postings to
+ * the player's projections (which can never go negative), appends the transaction to the player's
+ * hash chain and writes its events to the outbox. Commands are validated here first, so a
+ * malformed one never reaches the database.
  */
 export class Ledger {
-  private readonly operatorAccounts = new Map<string, string>();
-
   constructor(
     private readonly prisma: PrismaClient,
     private readonly publishOutbox: () => void,
   ) {}
 
-  /** Creates the wallet and its first cash account; a no-op when it exists. */
+  /** Creates the wallet and its cash account in the player's currency; a no-op when they exist. */
   async openWallet(tx: Tx, playerId: string, currency: string): Promise<void> {
     await tx.$executeRaw`
       INSERT INTO wallet (player_id, default_currency, version, head_hash)
       VALUES (${playerId}::uuid, ${currency}, 0, ${genesisHash(playerId)})
       ON CONFLICT (player_id) DO NOTHING`;
-    await this.ensureAccount(tx, { type: "PLAYER_CASH", currency, ref: playerId }, playerId);
+    await tx.$queryRaw`SELECT ledger_account_id(${playerId}::uuid, 'PLAYER_CASH', ${currency}, ${playerId})::text AS id`;
   }
 
-  async adjustBalance(cmd: {
-    playerId: string;
-    amount: Money;
-    reason: string;
-    staffId: string;
-    idempotencyKey: string;
-  }): Promise<LedgerTransaction> {
+  async adjustBalance(cmd: { playerId: string; amount: Money; reason: string; staffId: string; idempotencyKey: string }): Promise<PostedTransaction> {
     const reason = cmd.reason.trim();
     if (reason.length < 3 || reason.length > 500) throw badInput("reason must be 3-500 characters", "reason");
     if (cmd.amount.minor === 0n) throw badInput("amount must not be zero", "amount");
@@ -71,173 +90,82 @@ export class Ledger {
       type: "MANUAL_ADJUSTMENT",
       playerId: cmd.playerId,
       currency: cmd.amount.currency,
+      // Staff keys live in their own namespace so they can never collide with a service's keys.
       idempotencyKey: `adjust:${assertIdempotencyKey(cmd.idempotencyKey)}`,
-      cashDelta: cmd.amount.minor,
-      counterAccount: { type: "OPERATOR_MANUAL_ADJUSTMENT", currency: cmd.amount.currency, ref: "" },
+      amount: cmd.amount.minor,
+      reference: { staffUserId: cmd.staffId, reason },
+    });
+  }
+
+  async grantBonus(cmd: { playerId: string; amount: Money; reason: string; staffId: string; idempotencyKey: string; forfeit: boolean }): Promise<PostedTransaction> {
+    const reason = cmd.reason.trim();
+    if (reason.length < 3 || reason.length > 500) throw badInput("reason must be 3-500 characters", "reason");
+    return this.post({
+      type: cmd.forfeit ? "BONUS_FORFEIT" : "BONUS_GRANT",
+      playerId: cmd.playerId,
+      currency: cmd.amount.currency,
+      idempotencyKey: `bonus:${assertIdempotencyKey(cmd.idempotencyKey)}`,
+      amount: cmd.amount.minor,
       reference: { staffUserId: cmd.staffId, reason },
     });
   }
 
   /** Applies a command exactly once per idempotency key; a replay returns the first result. */
-  async post(cmd: PostCommand): Promise<LedgerTransaction> {
-    const hash = requestHash({
-      type: cmd.type,
-      playerId: cmd.playerId,
-      currency: cmd.currency,
-      cashDelta: cmd.cashDelta,
-      counterAccount: cmd.counterAccount,
-      reference: cmd.reference,
-    });
+  async post(input: LedgerCommand): Promise<PostedTransaction> {
+    const cmd = validateCommand(input);
+    const hash = requestHash(cmd);
+    let row: PostRow | undefined;
     try {
-      const result = await this.prisma.$transaction((tx) => this.postInTx(tx, cmd, hash));
-      this.publishOutbox();
-      return result;
+      [row] = await this.prisma.$queryRaw<PostRow[]>`
+        SELECT * FROM ledger_post(${cmd.type}::"TransactionType", ${cmd.playerId}::uuid, ${cmd.currency}, ${cmd.idempotencyKey},
+          ${hash}, ${cmd.amount}, ${cmd.refKey ?? null}, ${cmd.counterRef ?? ""}, ${JSON.stringify(cmd.reference ?? {})}::jsonb)`;
     } catch (err) {
-      // Two first attempts of one key raced past the check; the loser reads the winner's result.
-      if (isUniqueViolation(err)) {
-        const existing = await this.prisma.ledgerTransaction.findUnique({ where: { idempotencyKey: cmd.idempotencyKey } });
-        if (existing) return this.replay(existing, hash);
-      }
+      const state = sqlState(err);
+      // The same key posted for two players at once: the loser reads the winner's transaction.
+      if (state === "23505") return this.replayAfterRace(cmd, hash, err);
+      // A credit that would take a balance beyond 64 bits.
+      if (state === "22003") throw badInput("The resulting balance would be out of range", "amount");
       throw err;
     }
-  }
-
-  private replay(existing: LedgerTransaction, hash: string): LedgerTransaction {
-    if (existing.requestHash !== hash) {
-      throw appError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used with different inputs");
-    }
-    return existing;
-  }
-
-  private async postInTx(tx: Tx, cmd: PostCommand, hash: string): Promise<LedgerTransaction> {
-    const [wallet] = await tx.$queryRaw<Array<{ version: bigint; head_hash: string }>>`
-      SELECT version, head_hash FROM wallet WHERE player_id = ${cmd.playerId}::uuid FOR UPDATE`;
-    if (!wallet) throw notFound("Wallet");
-    // Checked under the wallet lock: a concurrent first attempt of the same key has committed by now.
-    const existing = await tx.ledgerTransaction.findUnique({ where: { idempotencyKey: cmd.idempotencyKey } });
-    if (existing) return this.replay(existing, hash);
-
-    const cashKey: AccountKey = { type: "PLAYER_CASH", currency: cmd.currency, ref: cmd.playerId };
-    const legs: Leg[] = [
-      { account: cashKey, amount: cmd.cashDelta },
-      { account: cmd.counterAccount, amount: -cmd.cashDelta },
-    ];
-    assertBalanced(legs);
-
-    const cashId = await this.ensureAccount(tx, cashKey, cmd.playerId);
-    const counterId = await this.ensureAccount(tx, cmd.counterAccount, null);
-    const [cash] = await tx.$queryRaw<Array<{ balance: bigint }>>`
-      UPDATE account SET balance = balance + ${cmd.cashDelta}
-      WHERE id = ${cashId}::uuid AND balance + ${cmd.cashDelta} >= 0 AND balance + ${cmd.cashDelta} <= ${INT64_MAX}
-      RETURNING balance`;
-    if (!cash) {
-      const current = await tx.account.findUniqueOrThrow({ where: { id: cashId } });
-      throw appError("INSUFFICIENT_FUNDS", "Insufficient funds", { balance: toGraphQLMoney(current.balance, cmd.currency) });
-    }
-
-    const id = randomUUID();
-    const walletVersion = wallet.version + 1n;
-    const postings = [
-      { accountId: cashId, amount: cmd.cashDelta },
-      { accountId: counterId, amount: -cmd.cashDelta },
-    ];
-    const txHash = chainHash(wallet.head_hash, {
-      id,
+    if (!row) throw new Error("ledger_post returned no row");
+    if (row.status !== "OK" && row.status !== "REPLAY") throw refusal(row, cmd);
+    if (row.status === "OK") this.publishOutbox();
+    return {
+      id: row.id!,
+      seq: row.seq!,
       type: cmd.type,
       playerId: cmd.playerId,
-      idempotencyKey: cmd.idempotencyKey,
       currency: cmd.currency,
-      amount: cmd.cashDelta,
-      balanceAfter: cash.balance,
-      walletVersion,
-      postings,
-      reference: cmd.reference,
-    });
-    const created = await tx.ledgerTransaction.create({
-      data: {
-        id,
-        type: cmd.type,
-        playerId: cmd.playerId,
-        idempotencyKey: cmd.idempotencyKey,
-        requestHash: hash,
-        currency: cmd.currency,
-        amount: cmd.cashDelta,
-        balanceAfter: cash.balance,
-        walletVersion,
-        reference: cmd.reference as Prisma.InputJsonObject,
-        prevHash: wallet.head_hash,
-        hash: txHash,
-        postings: { create: postings.map((p) => ({ ...p, currency: cmd.currency })) },
-      },
-    });
-    await tx.wallet.update({ where: { playerId: cmd.playerId }, data: { version: walletVersion, headHash: txHash } });
-
-    const snapshot = await this.snapshotInTx(tx, cmd.playerId, walletVersion, { minor: cash.balance, currency: cmd.currency });
-    await tx.outboxEvent.createMany({
-      data: [
-        outboxRow({
-          type: "wallet.transaction_posted",
-          aggregateId: id,
-          playerId: cmd.playerId,
-          payload: {
-            transactionId: id,
-            type: cmd.type,
-            playerId: cmd.playerId,
-            currency: cmd.currency,
-            amountMinor: cmd.cashDelta.toString(),
-            balanceAfterMinor: cash.balance.toString(),
-            walletVersion: walletVersion.toString(),
-            reference: cmd.reference,
-          },
-        }),
-        outboxRow({
-          type: "wallet.balance_changed",
-          aggregateId: cmd.playerId,
-          playerId: cmd.playerId,
-          liveTopic: "balanceChanged",
-          payload: balanceUpdatePayload(snapshot),
-        }),
-      ],
-    });
-    return created;
+      idempotencyKey: cmd.idempotencyKey,
+      amount: row.amount!,
+      balanceAfter: row.balance_after!,
+      bonusAmount: row.bonus_amount!,
+      bonusBalanceAfter: row.bonus_balance_after!,
+      reservedAmount: row.reserved_amount!,
+      reservedBalanceAfter: row.reserved_balance_after!,
+      walletVersion: row.wallet_version!,
+      refKey: row.ref_key,
+      reference: row.reference ?? {},
+      createdAt: row.created_at!,
+      replayed: row.status === "REPLAY",
+    };
   }
 
-  /**
-   * Finds or creates an account without writing to an existing row: operator accounts are shared by
-   * every transaction, and an upsert would make them a lock that serialises all traffic.
-   */
-  private async ensureAccount(tx: Tx, key: AccountKey, playerId: string | null): Promise<string> {
-    const cacheKey = `${key.type}|${key.currency}|${key.ref}`;
-    const cached = playerId === null ? this.operatorAccounts.get(cacheKey) : undefined;
-    if (cached) return cached;
-    const find = () => tx.$queryRaw<Array<{ id: string }>>`
-      SELECT id::text FROM account WHERE type = ${key.type}::"AccountType" AND currency = ${key.currency} AND ref = ${key.ref}`;
-    let [row] = await find();
-    // Only ids of rows that existed before this transaction are cached: ours might still roll back.
-    if (row && playerId === null) this.operatorAccounts.set(cacheKey, row.id);
-    if (!row) {
-      await tx.$executeRaw`
-        INSERT INTO account (id, player_id, type, currency, ref, balance)
-        VALUES (${randomUUID()}::uuid, ${playerId}::uuid, ${key.type}::"AccountType", ${key.currency}, ${key.ref}, 0)
-        ON CONFLICT (type, currency, ref) DO NOTHING`;
-      [row] = await find();
-    }
-    if (!row) throw new Error(`account ${cacheKey} could not be created`);
-    return row.id;
-  }
-
-  private async snapshotInTx(tx: Tx, playerId: string, version: bigint, changed: Money): Promise<BalanceSnapshot> {
-    const accounts = await tx.account.findMany({ where: { playerId, type: "PLAYER_CASH" }, orderBy: { currency: "asc" } });
-    return { playerId, version, changed, balances: accounts.map((a) => ({ minor: a.balance, currency: a.currency })) };
+  private async replayAfterRace(cmd: LedgerCommand, hash: string, err: unknown): Promise<PostedTransaction> {
+    const existing = await this.prisma.ledgerTransaction.findUnique({ where: { idempotencyKey: cmd.idempotencyKey } });
+    if (!existing) throw err;
+    if (existing.requestHash !== hash) throw appError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used with different inputs");
+    return { ...existing, type: existing.type as TransactionType, reference: (existing.reference ?? {}) as Record<string, unknown>, replayed: true };
   }
 }
 
 /** The live message for Subscription.balanceChanged, shaped exactly like the GraphQL BalanceUpdate. */
-export function balanceUpdatePayload(s: BalanceSnapshot) {
+export function balanceUpdatePayload(s: { playerId: string; version: bigint; changed: Money; balances: Money[]; bonusBalances: Money[] }) {
   return {
     playerId: s.playerId,
     version: Number(s.version),
     balance: toGraphQLMoney(s.changed.minor, s.changed.currency),
     balances: s.balances.map((b) => toGraphQLMoney(b.minor, b.currency)),
+    bonusBalances: s.bonusBalances.map((b) => toGraphQLMoney(b.minor, b.currency)),
   };
 }

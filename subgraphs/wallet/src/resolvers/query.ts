@@ -1,5 +1,6 @@
 import { assertCurrency } from "@casino/kernel/money";
 import type { QueryResolvers } from "../generated/graphql.ts";
+import { auditLedger } from "../ledger/audit.ts";
 import { balanceUpdatePayload } from "../ledger/ledger.ts";
 
 export const Query: QueryResolvers = {
@@ -10,14 +11,17 @@ export const Query: QueryResolvers = {
   balanceOfPlayer: async (_parent, { playerId, currency }, ctx) => {
     const wallet = await ctx.loaders.walletByPlayer.load(playerId);
     if (!wallet) return null;
-    const accounts = await ctx.loaders.cashAccountsByPlayer.load(playerId);
+    const accounts = await ctx.loaders.accountsByPlayer.load(playerId);
     const wanted = currency ? assertCurrency(currency) : wallet.defaultCurrency;
-    const changed = accounts.find((a) => a.currency === wanted);
+    const cash = accounts.filter((a) => a.type === "PLAYER_CASH");
+    const changed = cash.find((a) => a.currency === wanted);
     return balanceUpdatePayload({
       playerId,
       version: wallet.version,
       changed: { minor: changed?.balance ?? 0n, currency: wanted },
-      balances: accounts.map((a) => ({ minor: a.balance, currency: a.currency })),
+      balances: cash.map((a) => ({ minor: a.balance, currency: a.currency })),
+      bonusBalances: accounts.filter((a) => a.type === "PLAYER_BONUS").map((a) => ({ minor: a.balance, currency: a.currency })),
     });
   },
+  ledgerAudit: (_parent, _args, ctx) => auditLedger(ctx.prisma),
 };

@@ -1,6 +1,9 @@
 import { badInput } from "@casino/kernel/errors";
 import { assertCurrency, toGraphQLMoney } from "@casino/kernel/money";
 import type { WalletResolvers } from "../generated/graphql.ts";
+import type { AccountType } from "../ledger/rules.ts";
+import type { WalletView } from "../ledger/views.ts";
+import type { WalletContext } from "../context.ts";
 
 const encodeCursor = (seq: bigint) => Buffer.from(`seq:${seq}`).toString("base64url");
 function decodeCursor(cursor: string): bigint {
@@ -9,19 +12,24 @@ function decodeCursor(cursor: string): bigint {
   return BigInt(match[1]);
 }
 
+/** The wallet's balances of one account type; the registered currency shows as zero until first used. */
+async function balancesOf(view: WalletView, type: AccountType, ctx: WalletContext) {
+  const accounts = (await ctx.loaders.accountsByPlayer.load(view.playerId)).filter((a) => a.type === type);
+  const balances = accounts.map((a) => toGraphQLMoney(a.balance, a.currency));
+  if (view.defaultCurrency && !accounts.some((a) => a.currency === view.defaultCurrency)) {
+    balances.unshift(toGraphQLMoney(0n, view.defaultCurrency));
+  }
+  return balances;
+}
+
 export const Wallet: WalletResolvers = {
   __resolveReference: async (ref, ctx) => {
     const wallet = await ctx.loaders.walletByPlayer.load(ref.playerId);
     return { playerId: ref.playerId, defaultCurrency: wallet?.defaultCurrency ?? null };
   },
-  balances: async (view, _args, ctx) => {
-    const accounts = await ctx.loaders.cashAccountsByPlayer.load(view.playerId);
-    const balances = accounts.map((a) => toGraphQLMoney(a.balance, a.currency));
-    if (view.defaultCurrency && !accounts.some((a) => a.currency === view.defaultCurrency)) {
-      balances.unshift(toGraphQLMoney(0n, view.defaultCurrency));
-    }
-    return balances;
-  },
+  balances: (view, _args, ctx) => balancesOf(view, "PLAYER_CASH", ctx),
+  bonusBalances: (view, _args, ctx) => balancesOf(view, "PLAYER_BONUS", ctx),
+  reservedBalances: (view, _args, ctx) => balancesOf(view, "PLAYER_RESERVED", ctx),
   version: async (view, _args, ctx) => Number((await ctx.loaders.walletByPlayer.load(view.playerId))?.version ?? 0n),
   transactions: async (view, { first, after, filter }, ctx) => {
     const take = first ?? 20;
