@@ -3,10 +3,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { consumeOnce } from "@casino/kernel/events/outbox";
 import { isSupportedCurrency } from "@casino/kernel/money";
+import { ServiceTokenVerifier } from "@casino/kernel/auth/service-tokens";
+import { readEnv, z } from "@casino/kernel/config";
 import type { ServiceModule } from "@casino/kernel/service";
 import { parse } from "graphql";
 import type { WalletContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { mountInternalApi } from "./internal-api.ts";
 import { Ledger } from "./ledger/ledger.ts";
 import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
@@ -33,6 +36,19 @@ export const walletService: ServiceModule<PrismaClient, WalletContext> = {
       await consumeOnce(runtime.prisma, "wallet", event, (tx) => ledger.openWallet(tx, playerId, currency));
     });
     runtime.onShutdown(() => subscription.close());
+
+    const { WALLET_FAILPOINT, NODE_ENV } = readEnv(
+      { WALLET_FAILPOINT: z.enum(["exit-after-commit"]).optional(), NODE_ENV: z.string().optional() },
+      runtime.env,
+    );
+    if (WALLET_FAILPOINT && NODE_ENV === "production") throw new Error("WALLET_FAILPOINT is for tests and refused when NODE_ENV=production");
+    mountInternalApi(runtime.http.app, {
+      ledger,
+      prisma: runtime.prisma,
+      verifier: new ServiceTokenVerifier(runtime.config.serviceTokenSecret, "wallet"),
+      log: runtime.log,
+      exitAfterCommit: WALLET_FAILPOINT === "exit-after-commit",
+    });
     return {
       typeDefs,
       resolvers,

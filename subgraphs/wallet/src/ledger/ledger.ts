@@ -53,11 +53,20 @@ function refusal(row: PostRow, cmd: LedgerCommand) {
   }
 }
 
-const sqlState = (err: unknown): string | undefined => {
-  const e = err as { code?: unknown; meta?: { code?: unknown }; cause?: { code?: unknown } } | null;
-  const code = e?.meta?.code ?? e?.cause?.code ?? e?.code;
+/**
+ * The SQLSTATE of a failed raw query. Prisma wraps it differently per driver adapter: node-postgres
+ * errors arrive as P2010 with the code in meta.driverAdapterError.cause.originalCode, PGlite's with
+ * the code on the error or its cause.
+ */
+function sqlState(err: unknown): string | undefined {
+  const e = err as {
+    code?: unknown;
+    cause?: { code?: unknown };
+    meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } };
+  } | null;
+  const code = e?.meta?.driverAdapterError?.cause?.originalCode ?? e?.meta?.code ?? e?.cause?.code ?? e?.code;
   return typeof code === "string" ? code : undefined;
-};
+}
 
 /**
  * The wallet's write path. Each command is one call of the database function ledger_post()
