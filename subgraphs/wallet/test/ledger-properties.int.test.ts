@@ -226,7 +226,6 @@ describe("the ledger against its model", () => {
       { numRuns: 30 },
     );
     // The sequences must exercise every operation's success and its refusals, not only refusals.
-    if (process.env.SHOW_TALLY) console.log([...seen.entries()].sort().join("\n"));
     for (const type of TYPES) expect(seen.get(`${type} OK`) ?? 0).toBeGreaterThan(5);
     for (const outcome of ["STAKE INSUFFICIENT_FUNDS", "STAKE TRANSACTION_ROLLED_BACK", "WIN TRANSACTION_ROLLED_BACK", "WITHDRAWAL_VOID ALREADY_SETTLED", "WITHDRAWAL_COMMIT AMOUNT_EXCEEDS_RESERVATION"]) {
       expect(seen.get(outcome) ?? 0).toBeGreaterThan(0);
