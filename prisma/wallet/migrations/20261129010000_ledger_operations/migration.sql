@@ -50,7 +50,10 @@ BEGIN
     IF v_exp = 0 THEN
         v_text := v_abs;
     ELSE
-        v_abs := lpad(v_abs, v_exp + 1, '0');
+        -- lpad() would also cut a longer string down to the length: pad only what is shorter.
+        IF length(v_abs) <= v_exp THEN
+            v_abs := lpad(v_abs, v_exp + 1, '0');
+        END IF;
         v_text := left(v_abs, length(v_abs) - v_exp) || '.' || right(v_abs, v_exp);
     END IF;
     RETURN jsonb_build_object('amount', CASE WHEN p_minor < 0 THEN '-' ELSE '' END || v_text, 'currency', p_currency);
