@@ -21,7 +21,10 @@ export type WalletTransactionType = (typeof WALLET_TRANSACTION_TYPES)[number];
 export const isWalletTransactionType = (type: string): type is WalletTransactionType =>
   (WALLET_TRANSACTION_TYPES as readonly string[]).includes(type);
 
-/** Money sums in minor units, as the operator sees them: stakes and withdrawals are positive. */
+/**
+ * Money sums in minor units, as the operator sees them: stakes and withdrawals are positive.
+ * Stakes and wins include bonus-funded play; withdrawals are what was paid out.
+ */
 export interface Sums {
   depositsMinor: bigint;
   withdrawalsMinor: bigint;
@@ -39,12 +42,24 @@ export const NO_SUMS: Readonly<Sums> = Object.freeze({
   manualAdjustmentsMinor: 0n,
 });
 
-/** A posted wallet transaction as reporting reads it; `amountMinor` is the signed change of the player's cash. */
-export interface PostedTransaction {
+/**
+ * What one wallet transaction did to the player's three balances in its currency, each a signed
+ * change in minor units: cash, bonus money, and reserved funds (held for a pending withdrawal).
+ */
+export interface BalanceChanges {
+  /** Signed change of the player's cash. */
+  amountMinor: bigint;
+  /** Signed change of the player's bonus balance; 0 for events published before the wallet had one. */
+  bonusAmountMinor: bigint;
+  /** Signed change of the funds reserved for withdrawals; 0 for events published before reservations. */
+  reservedAmountMinor: bigint;
+}
+
+/** A posted wallet transaction as reporting reads it. */
+export interface PostedTransaction extends BalanceChanges {
   type: WalletTransactionType;
   playerId: string;
   currency: string;
-  amountMinor: bigint;
   occurredAt: Date;
 }
 
@@ -86,27 +101,36 @@ function assertNever(type: never): never {
 }
 
 /**
- * What one transaction adds to the sums. The amount is the player's cash change, so money the
- * player hands over (a stake, a withdrawal paid out) is negative and is counted negated.
+ * What one transaction adds to the sums, from its signed changes of the player's cash, bonus and
+ * reserved balances. Money the player hands over is negative for the player and counted negated.
+ *
+ * - Game play counts all money staked, cash and bonus alike (GGR as regulators define it): a stake
+ *   is -(cash + bonus), a win is cash + bonus (a win follows the funding of its stake).
+ * - A rollback reverses a stake: cash + bonus coming back is a refunded stake (0 for a tombstone of
+ *   a stake not seen yet). Taken back instead (a protocol rolling back a win), it reduces the wins.
+ * - A withdrawal counts when it is paid, at WITHDRAWAL_COMMIT: the whole reservation leaves reserved
+ *   funds and the part not paid is released back to cash, so the money paid is -(cash + reserved).
+ *   An event without reservedAmountMinor (before reservations) carries -paid in cash: the same rule.
+ * - Deposits and manual adjustments are cash.
  */
-export function sumsOfTransaction(type: WalletTransactionType, amountMinor: bigint): Sums {
+export function sumsOfTransaction(type: WalletTransactionType, changes: BalanceChanges): Sums {
+  const { amountMinor: cash, bonusAmountMinor: bonus, reservedAmountMinor: reserved } = changes;
+  const played = cash + bonus;
   switch (type) {
     case "STAKE":
-      return { ...NO_SUMS, stakesMinor: -amountMinor };
+      return { ...NO_SUMS, stakesMinor: -played };
     case "WIN":
-      return { ...NO_SUMS, winsMinor: amountMinor };
+      return { ...NO_SUMS, winsMinor: played };
     case "ROLLBACK":
-      // A rollback reverses a game transaction: cash coming back is a refunded stake; cash taken
-      // back (a protocol rolling back a win) reduces the wins.
-      return amountMinor >= 0n ? { ...NO_SUMS, stakesMinor: -amountMinor } : { ...NO_SUMS, winsMinor: amountMinor };
+      return played >= 0n ? { ...NO_SUMS, stakesMinor: -played } : { ...NO_SUMS, winsMinor: played };
     case "DEPOSIT":
-      return { ...NO_SUMS, depositsMinor: amountMinor };
+      return { ...NO_SUMS, depositsMinor: cash };
     case "WITHDRAWAL_COMMIT":
-      return { ...NO_SUMS, withdrawalsMinor: -amountMinor };
+      return { ...NO_SUMS, withdrawalsMinor: -(cash + reserved) };
     case "MANUAL_ADJUSTMENT":
-      return { ...NO_SUMS, manualAdjustmentsMinor: amountMinor };
-    // Money set aside for a withdrawal, or released back, has not left the operator. Bonus money
-    // is not cash: bonus costs belong to NGR, which is not reported yet.
+      return { ...NO_SUMS, manualAdjustmentsMinor: cash };
+    // Money reserved for a withdrawal, or released back by a void, has not left the operator. Bonus
+    // grants and forfeits move bonus money, not cash: bonus costs belong to NGR, not reported yet.
     case "WITHDRAWAL_RESERVE":
     case "WITHDRAWAL_VOID":
     case "BONUS_GRANT":
@@ -119,7 +143,7 @@ export function sumsOfTransaction(type: WalletTransactionType, amountMinor: bigi
 
 /** The increments one transaction makes: every transaction is counted, whether or not it moves a sum. */
 export function transactionDeltas(tx: PostedTransaction): { daily: DailyReportDelta; player: PlayerTotalsDelta } {
-  const sums = sumsOfTransaction(tx.type, tx.amountMinor);
+  const sums = sumsOfTransaction(tx.type, tx);
   return {
     daily: { date: utcDate(tx.occurredAt), currency: tx.currency, ...sums, transactionCount: 1, registrations: 0 },
     player: { playerId: tx.playerId, currency: tx.currency, ...sums, transactionCount: 1 },
@@ -131,5 +155,5 @@ export function registrationDelta(registration: Registration): DailyReportDelta 
   return { date: utcDate(registration.occurredAt), currency: registration.currency, ...NO_SUMS, transactionCount: 0, registrations: 1 };
 }
 
-/** Gross gaming revenue: what players staked minus what they won. */
+/** Gross gaming revenue: what players staked (cash and bonus money) minus what they won. */
 export const grossGamingRevenue = (sums: Pick<Sums, "stakesMinor" | "winsMinor">): bigint => sums.stakesMinor - sums.winsMinor;

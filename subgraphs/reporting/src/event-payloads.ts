@@ -16,6 +16,10 @@ const transactionPostedSchema = z.object({
   playerId: z.uuid(),
   currency,
   amountMinor: minorUnits,
+  // Added with the bonus and reserved accounts: events stored before them have neither, and moved
+  // neither balance.
+  bonusAmountMinor: minorUnits.default("0"),
+  reservedAmountMinor: minorUnits.default("0"),
 });
 
 /** A payload no redelivery can make readable: logged and skipped. */
@@ -67,6 +71,8 @@ export function parseTransactionPosted(event: DomainEvent): PostedTransaction {
     playerId: posted.playerId,
     currency: posted.currency,
     amountMinor: BigInt(posted.amountMinor),
+    bonusAmountMinor: BigInt(posted.bonusAmountMinor),
+    reservedAmountMinor: BigInt(posted.reservedAmountMinor),
     occurredAt: posted.occurredAt,
   };
 }

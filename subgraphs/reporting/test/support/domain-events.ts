@@ -20,11 +20,18 @@ export interface PostedTransactionInput {
   type: WalletTransactionType;
   /** Signed change of the player's cash, minor units. */
   amountMinor: bigint;
+  /** Signed change of the player's bonus balance; left out of the payload when undefined, as in old events. */
+  bonusAmountMinor?: bigint;
+  /** Signed change of the funds reserved for withdrawals; left out of the payload when undefined, as in old events. */
+  reservedAmountMinor?: bigint;
   occurredAt: string;
   currency?: string;
 }
 
-/** A `wallet.transaction_posted` event shaped as the wallet's ledger publishes it. */
+/**
+ * A `wallet.transaction_posted` event shaped as the wallet's ledger publishes it; without the bonus
+ * and reserved changes, shaped as events published before those accounts existed.
+ */
 export function transactionPostedEvent(input: PostedTransactionInput): DomainEvent {
   const transactionId = randomUUID();
   return {
@@ -40,6 +47,8 @@ export function transactionPostedEvent(input: PostedTransactionInput): DomainEve
       playerId: input.playerId,
       currency: input.currency ?? "GBP",
       amountMinor: input.amountMinor.toString(),
+      ...(input.bonusAmountMinor === undefined ? {} : { bonusAmountMinor: input.bonusAmountMinor.toString(), bonusBalanceAfterMinor: "0" }),
+      ...(input.reservedAmountMinor === undefined ? {} : { reservedAmountMinor: input.reservedAmountMinor.toString() }),
       balanceAfterMinor: "0",
       walletVersion: "1",
       reference: {},
