@@ -1,4 +1,5 @@
 import { ServiceTokenError, type ServiceTokenVerifier } from "@casino/kernel/auth/service-tokens";
+import type { SqlExecutor } from "@casino/kernel/db/sql";
 import type { Logger } from "@casino/kernel/logger";
 import { assertCurrency, parseMoney } from "@casino/kernel/money";
 import {
@@ -13,7 +14,6 @@ import {
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { GraphQLError } from "graphql";
 import { z } from "zod";
-import type { PrismaClient } from "./generated/prisma/client.ts";
 import type { Ledger, PostedTransaction } from "./ledger/ledger.ts";
 import { TRANSACTION_TYPES, assertPlayerId } from "./ledger/rules.ts";
 
@@ -81,7 +81,7 @@ function fromLedgerError(err: GraphQLError, currency: string | undefined): ApiEr
 
 export interface InternalApiOptions {
   ledger: Ledger;
-  prisma: PrismaClient;
+  sql: SqlExecutor;
   verifier: ServiceTokenVerifier;
   log: Logger;
   /**
@@ -153,13 +153,26 @@ export function mountInternalApi(app: Express, opts: InternalApiOptions): void {
       if (err instanceof GraphQLError) return sendError(res, fromLedgerError(err, undefined));
       throw err;
     }
-    const [wallet, accounts] = await Promise.all([
-      opts.prisma.wallet.findUnique({ where: { playerId }, select: { version: true } }),
-      opts.prisma.account.findMany({ where: { playerId, currency }, select: { type: true, balance: true } }),
-    ]);
-    if (!wallet) return sendError(res, new ApiError("NOT_FOUND", "Wallet not found"));
-    const of = (type: string) => (accounts.find((a) => a.type === type)?.balance ?? 0n).toString();
-    const body: WalletBalance = { playerId, currency, cash: of("PLAYER_CASH"), bonus: of("PLAYER_BONUS"), reserved: of("PLAYER_RESERVED"), walletVersion: wallet.version.toString() };
+    // One round trip: this read sits in front of every game launch and bet.
+    const [row] = await opts.sql.query<{ version: bigint; cash: bigint | null; bonus: bigint | null; reserved: bigint | null }>(
+      `SELECT w.version,
+              max(a.balance) FILTER (WHERE a.type = 'PLAYER_CASH') AS cash,
+              max(a.balance) FILTER (WHERE a.type = 'PLAYER_BONUS') AS bonus,
+              max(a.balance) FILTER (WHERE a.type = 'PLAYER_RESERVED') AS reserved
+         FROM wallet w LEFT JOIN account a ON a.player_id = w.player_id AND a.currency = $2::char(3)
+        WHERE w.player_id = $1::uuid
+        GROUP BY w.version`,
+      [playerId, currency],
+    );
+    if (!row) return sendError(res, new ApiError("NOT_FOUND", "Wallet not found"));
+    const body: WalletBalance = {
+      playerId,
+      currency,
+      cash: String(row.cash ?? 0n),
+      bonus: String(row.bonus ?? 0n),
+      reserved: String(row.reserved ?? 0n),
+      walletVersion: String(row.version),
+    };
     res.json(body);
   });
 

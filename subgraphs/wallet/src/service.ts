@@ -26,7 +26,7 @@ export const walletService: ServiceModule<PrismaClient, WalletContext> = {
   service: "wallet",
   createPrisma: (adapter) => new PrismaClient({ adapter }),
   async setup(runtime) {
-    const ledger = new Ledger(runtime.prisma, runtime.publishOutbox);
+    const ledger = new Ledger(runtime.prisma, runtime.db.sql, runtime.publishOutbox);
     const subscription = await runtime.bus.subscribe("wallet", ["player.registered"], async (event) => {
       const { playerId, currency } = event.payload as PlayerRegistered;
       if (!isSupportedCurrency(currency)) {
@@ -44,7 +44,7 @@ export const walletService: ServiceModule<PrismaClient, WalletContext> = {
     if (WALLET_FAILPOINT && NODE_ENV === "production") throw new Error("WALLET_FAILPOINT is for tests and refused when NODE_ENV=production");
     mountInternalApi(runtime.http.app, {
       ledger,
-      prisma: runtime.prisma,
+      sql: runtime.db.sql,
       verifier: new ServiceTokenVerifier(runtime.config.serviceTokenSecret, "wallet"),
       log: runtime.log,
       exitAfterCommit: WALLET_FAILPOINT === "exit-after-commit",

@@ -66,7 +66,7 @@ beforeAll(async () => {
   port = await freePort();
   // Open and fund the wallet in-process, then hand the database to the child processes.
   const svc = await startService(walletService, env({ WALLET_PORT: "0" }));
-  const ledger = new Ledger(svc.runtime.prisma, () => undefined);
+  const ledger = new Ledger(svc.runtime.prisma, svc.runtime.db.sql, () => undefined);
   playerId = randomUUID();
   await svc.runtime.prisma.$transaction((tx) => ledger.openWallet(tx, playerId, "GBP"));
   await ledger.post({ type: "DEPOSIT", playerId, currency: "GBP", amount: 10_000n, idempotencyKey: `fund-${playerId}`, counterRef: "stripe" });

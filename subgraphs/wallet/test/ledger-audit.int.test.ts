@@ -22,7 +22,7 @@ let stakeId: string;
 
 beforeAll(async () => {
   svc = await startTestService(walletService);
-  ledger = new Ledger(svc.runtime.prisma, () => undefined);
+  ledger = new Ledger(svc.runtime.prisma, svc.runtime.db.sql, () => undefined);
   finance = await svc.tokens.staff(["finance"]);
   playerId = await createWallet(svc);
   const post = (type: "DEPOSIT" | "STAKE" | "WIN" | "BONUS_GRANT", amount: bigint, extra: object = {}) =>

@@ -11,7 +11,7 @@ let finance: string;
 
 beforeAll(async () => {
   svc = await startTestService(walletService);
-  ledger = new Ledger(svc.runtime.prisma, () => undefined);
+  ledger = new Ledger(svc.runtime.prisma, svc.runtime.db.sql, () => undefined);
   finance = await svc.tokens.staff(["finance"]);
 });
 afterAll(async () => {

@@ -114,14 +114,26 @@ describe("adjustBalance", () => {
     expect(await countTransactions(playerId)).toBe(1);
   });
 
-  it("writes a transaction event and a live balance message to the outbox in the same transaction", async () => {
+  it("writes one event to the outbox in the same transaction: the facts, and the live balance for balanceChanged", async () => {
     const playerId = await openWallet();
-    await adjust(playerId, "3.00", randomUUID());
+    const res = await adjust(playerId, "3.00", randomUUID());
     const rows = await svc.runtime.prisma.outboxEvent.findMany({ where: { playerId }, orderBy: { seq: "asc" } });
-    expect(rows.map((r) => r.type)).toEqual(["wallet.transaction_posted", "wallet.balance_changed"]);
-    expect(rows[1]).toMatchObject({
+    expect(rows.map((r) => r.type)).toEqual(["wallet.transaction_posted"]);
+    expect(rows[0]).toMatchObject({
       liveTopic: "balanceChanged",
-      payload: { playerId, version: 1, balance: { amount: "3.00", currency: "GBP" }, balances: [{ amount: "3.00", currency: "GBP" }] },
+      payload: {
+        transactionId: res.data?.adjustBalance.id,
+        type: "MANUAL_ADJUSTMENT",
+        amountMinor: "300",
+        bonusAmountMinor: "0",
+        reservedAmountMinor: "0",
+        walletVersion: "1",
+        playerId,
+        version: 1,
+        balance: { amount: "3.00", currency: "GBP" },
+        balances: [{ amount: "3.00", currency: "GBP" }],
+        bonusBalances: [],
+      },
     });
   });
 

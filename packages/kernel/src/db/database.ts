@@ -30,11 +30,18 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/**
+ * PGlite gives BIGINT as a number when it fits in a double and as a bigint otherwise; the kernel's
+ * node-postgres pool gives bigint always (kernelTypes below). Money is BIGINT, so both executors
+ * answer with bigint, whatever the value.
+ */
+const PGLITE_QUERY_OPTIONS = { parsers: { 20: (value: string) => BigInt(value) } };
+
 function pgliteExecutor(db: PGlite | Parameters<Parameters<PGlite["transaction"]>[0]>[0]): SqlExecutor {
   return {
     dialect: "pglite",
     async query<T>(sql: string, params: unknown[] = []) {
-      const res = await db.query<T>(sql, params);
+      const res = await db.query<T>(sql, params, PGLITE_QUERY_OPTIONS);
       return res.rows;
     },
     async exec(sql: string) {

@@ -62,7 +62,9 @@ $$;
 
 -- The account's id, creating the account on first use. Never writes to an existing row: operator
 -- accounts are shared by every transaction and an upsert would serialise all traffic on them.
-CREATE FUNCTION "ledger_account_id"(p_player UUID, p_type "AccountType", p_currency TEXT, p_ref TEXT)
+-- Currencies are CHAR(3) like the column: compared with TEXT, PostgreSQL would compare as text and
+-- could not use the (type, currency, ref) index, scanning every account instead.
+CREATE FUNCTION "ledger_account_id"(p_player UUID, p_type "AccountType", p_currency CHAR(3), p_ref TEXT)
 RETURNS UUID LANGUAGE plpgsql AS $$
 DECLARE
     v_id UUID;
@@ -117,7 +119,7 @@ $$;
 CREATE FUNCTION "ledger_post"(
     p_type "TransactionType",
     p_player UUID,
-    p_currency TEXT,
+    p_currency CHAR(3),
     p_key TEXT,
     p_request_hash TEXT,
     p_amount BIGINT,
@@ -179,12 +181,11 @@ BEGIN
         RETURN;
     END IF;
 
-    SELECT a.id, a.balance INTO v_cash_id, v_cash FROM account a
-     WHERE a.type = 'PLAYER_CASH' AND a.currency = p_currency AND a.ref = p_player::TEXT;
-    SELECT a.id, a.balance INTO v_bonus_id, v_bonus FROM account a
-     WHERE a.type = 'PLAYER_BONUS' AND a.currency = p_currency AND a.ref = p_player::TEXT;
-    SELECT a.id, a.balance INTO v_reserved_id, v_reserved FROM account a
-     WHERE a.type = 'PLAYER_RESERVED' AND a.currency = p_currency AND a.ref = p_player::TEXT;
+    SELECT max(a.id::TEXT) FILTER (WHERE a.type = 'PLAYER_CASH')::UUID, max(a.balance) FILTER (WHERE a.type = 'PLAYER_CASH'),
+           max(a.id::TEXT) FILTER (WHERE a.type = 'PLAYER_BONUS')::UUID, max(a.balance) FILTER (WHERE a.type = 'PLAYER_BONUS'),
+           max(a.id::TEXT) FILTER (WHERE a.type = 'PLAYER_RESERVED')::UUID, max(a.balance) FILTER (WHERE a.type = 'PLAYER_RESERVED')
+      INTO v_cash_id, v_cash, v_bonus_id, v_bonus, v_reserved_id, v_reserved
+      FROM account a WHERE a.player_id = p_player AND a.currency = p_currency;
     v_cash := coalesce(v_cash, 0);
     v_bonus := coalesce(v_bonus, 0);
     v_reserved := coalesce(v_reserved, 0);
@@ -360,14 +361,15 @@ BEGIN
       INTO v_live
       FROM account a WHERE a.player_id = p_player AND a.type IN ('PLAYER_CASH', 'PLAYER_BONUS');
 
+    -- One event per transaction: the facts for reporting and compliance, and the fields of GraphQL's
+    -- BalanceUpdate (playerId, version, balance, balances, bonusBalances) for the live channel.
     INSERT INTO outbox_event (id, type, aggregate_id, player_id, payload, live_topic) VALUES
         (gen_random_uuid(), 'wallet.transaction_posted', v_tx.id::TEXT, p_player::TEXT, jsonb_build_object(
             'transactionId', v_tx.id, 'type', p_type, 'playerId', p_player, 'currency', p_currency,
             'amountMinor', d_cash::TEXT, 'balanceAfterMinor', v_tx.balance_after::TEXT,
             'bonusAmountMinor', d_bonus::TEXT, 'bonusBalanceAfterMinor', v_tx.bonus_balance_after::TEXT,
             'reservedAmountMinor', d_reserved::TEXT, 'walletVersion', v_tx.wallet_version::TEXT,
-            'refKey', p_ref_key, 'reference', v_tx.reference), NULL),
-        (gen_random_uuid(), 'wallet.balance_changed', p_player::TEXT, p_player::TEXT, v_live, 'balanceChanged');
+            'refKey', p_ref_key, 'reference', v_tx.reference) || v_live, 'balanceChanged');
 
     RETURN QUERY SELECT 'OK', v_tx.id, v_tx.seq, v_tx.wallet_version, v_tx.amount, v_tx.balance_after, v_tx.bonus_amount,
         v_tx.bonus_balance_after, v_tx.reserved_amount, v_tx.reserved_balance_after, v_tx.ref_key, v_tx.reference,

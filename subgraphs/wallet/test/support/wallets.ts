@@ -5,7 +5,7 @@ import { Ledger } from "../../src/ledger/ledger.ts";
 
 /** Opens a wallet the way the player.registered consumer does, without waiting for the bus. */
 export async function createWallet(svc: TestService<PrismaClient>, currency = "GBP", playerId: string = randomUUID()): Promise<string> {
-  const ledger = new Ledger(svc.runtime.prisma, () => undefined);
+  const ledger = new Ledger(svc.runtime.prisma, svc.runtime.db.sql, () => undefined);
   await svc.runtime.prisma.$transaction((tx) => ledger.openWallet(tx, playerId, currency));
   return playerId;
 }
