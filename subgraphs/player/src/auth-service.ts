@@ -4,9 +4,12 @@ import { isStaffRole, type StaffRole } from "@casino/kernel/auth/principal";
 import { hashOpaqueToken, newOpaqueToken, type TokenIssuer } from "@casino/kernel/auth/tokens";
 import { isUniqueViolation } from "@casino/kernel/db/errors";
 import { appError, badInput, unauthenticated } from "@casino/kernel/errors";
-import { outboxRow } from "@casino/kernel/events/outbox";
 import type { Logger } from "@casino/kernel/logger";
+import { cannotLogIn } from "./account-status.ts";
+import { isoDate, playerRegistered } from "./events.ts";
 import type { PrismaClient, SubjectType } from "./generated/prisma/client.ts";
+import { EMPTY_PROFILE, assertAddressComplete, parseProfileChanges, type ProfileInput } from "./profile.ts";
+import type { ClientInfo } from "./request-meta.ts";
 import { checkPassword, normaliseEmail, parseCountry, parseCurrency, parseDateOfBirth } from "./validation.ts";
 
 export interface AuthPayload {
@@ -16,7 +19,7 @@ export interface AuthPayload {
   tokenType: "Bearer";
 }
 
-export interface RegisterInput {
+export interface RegisterInput extends ProfileInput {
   email: string;
   password: string;
   dateOfBirth: string;
@@ -28,6 +31,8 @@ export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
 /** Shown for every failed login, whatever the reason, so no account's existence leaks. */
 const BAD_CREDENTIALS = "Email or password is incorrect";
+const accountDisabled = () => appError("ACCOUNT_DISABLED", "This account is closed or blocked; contact support");
+const NO_CLIENT_INFO: ClientInfo = { userAgent: null, ip: null };
 
 export class AuthService {
   constructor(
@@ -38,25 +43,22 @@ export class AuthService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async registerPlayer(input: RegisterInput, userAgent?: string): Promise<AuthPayload> {
+  async registerPlayer(input: RegisterInput, client: ClientInfo = NO_CLIENT_INFO): Promise<AuthPayload> {
     const email = normaliseEmail(input.email);
     const password = checkPassword(input.password);
     const dateOfBirth = parseDateOfBirth(input.dateOfBirth, this.now());
     const country = parseCountry(input.country);
     const currency = parseCurrency(input.currency);
+    const profile = { ...EMPTY_PROFILE, ...parseProfileChanges(input, country) };
+    assertAddressComplete(profile);
     // Hash before looking at the email, so a taken address answers in the same time as a free one.
     const passwordHash = await hashPassword(password);
     const playerId = randomUUID();
     try {
       await this.prisma.$transaction(async (tx) => {
-        await tx.player.create({ data: { id: playerId, email, passwordHash, dateOfBirth, country, currency } });
+        await tx.player.create({ data: { id: playerId, email, passwordHash, dateOfBirth, country, currency, ...profile } });
         await tx.outboxEvent.create({
-          data: outboxRow({
-            type: "player.registered",
-            aggregateId: playerId,
-            playerId,
-            payload: { playerId, country, currency, dateOfBirth: input.dateOfBirth },
-          }),
+          data: playerRegistered({ playerId, country, currency, dateOfBirth: isoDate(dateOfBirth), ...profile }),
         });
       });
     } catch (err) {
@@ -68,10 +70,10 @@ export class AuthService {
     }
     this.publishOutbox();
     this.log.info({ playerId }, "player registered");
-    return this.startSession("PLAYER", playerId, [], userAgent);
+    return this.startSession("PLAYER", playerId, [], client);
   }
 
-  async login(rawEmail: string, password: string, userAgent?: string): Promise<AuthPayload> {
+  async login(rawEmail: string, password: string, client: ClientInfo = NO_CLIENT_INFO): Promise<AuthPayload> {
     const email = rawEmail.trim().toLowerCase();
     const player = await this.prisma.player.findUnique({ where: { email } });
     if (!player) {
@@ -79,11 +81,11 @@ export class AuthService {
       throw unauthenticated(BAD_CREDENTIALS);
     }
     if (!(await verifyPassword(player.passwordHash, password))) throw unauthenticated(BAD_CREDENTIALS);
-    if (player.status === "CLOSED" || player.status === "BLOCKED") throw appError("ACCOUNT_DISABLED", "This account is closed");
-    return this.startSession("PLAYER", player.id, [], userAgent);
+    if (cannotLogIn(player.status)) throw accountDisabled();
+    return this.startSession("PLAYER", player.id, [], client);
   }
 
-  async staffLogin(rawEmail: string, password: string, userAgent?: string): Promise<AuthPayload> {
+  async staffLogin(rawEmail: string, password: string, client: ClientInfo = NO_CLIENT_INFO): Promise<AuthPayload> {
     const email = rawEmail.trim().toLowerCase();
     const staff = await this.prisma.staffUser.findUnique({ where: { email } });
     if (!staff) {
@@ -91,7 +93,7 @@ export class AuthService {
       throw unauthenticated(BAD_CREDENTIALS);
     }
     if (!(await verifyPassword(staff.passwordHash, password)) || !staff.active) throw unauthenticated(BAD_CREDENTIALS);
-    return this.startSession("STAFF", staff.id, staff.roles.filter(isStaffRole), userAgent);
+    return this.startSession("STAFF", staff.id, staff.roles.filter(isStaffRole), client);
   }
 
   /**
@@ -159,7 +161,8 @@ export class AuthService {
   private async currentRoles(subjectType: SubjectType, subjectId: string): Promise<StaffRole[]> {
     if (subjectType === "PLAYER") {
       const player = await this.prisma.player.findUnique({ where: { id: subjectId } });
-      if (!player || player.status === "CLOSED" || player.status === "BLOCKED") throw unauthenticated("Session has ended");
+      if (!player) throw unauthenticated("Session has ended");
+      if (cannotLogIn(player.status)) throw accountDisabled();
       return [];
     }
     const staff = await this.prisma.staffUser.findUnique({ where: { id: subjectId } });
@@ -174,7 +177,7 @@ export class AuthService {
     });
   }
 
-  private async startSession(subjectType: SubjectType, subjectId: string, roles: StaffRole[], userAgent?: string): Promise<AuthPayload> {
+  private async startSession(subjectType: SubjectType, subjectId: string, roles: StaffRole[], client: ClientInfo): Promise<AuthPayload> {
     const sessionId = randomUUID();
     const refresh = newOpaqueToken();
     await this.prisma.authSession.create({
@@ -183,7 +186,8 @@ export class AuthService {
         subjectType,
         subjectId,
         expiresAt: new Date(this.now().getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000),
-        userAgent: userAgent?.slice(0, 256) ?? null,
+        userAgent: client.userAgent?.slice(0, 256) ?? null,
+        ipAddress: client.ip,
         tokens: { create: { tokenHash: refresh.hash } },
       },
     });

@@ -1,37 +1,81 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TokenIssuer } from "@casino/kernel/auth/tokens";
-import { readEnv, z } from "@casino/kernel/config";
-import type { ServiceModule } from "@casino/kernel/service";
+import { consumeOnce } from "@casino/kernel/events/outbox";
+import type { ServiceModule, ServiceRuntime } from "@casino/kernel/service";
+import { KycSimulator } from "@casino/kyc-simulator";
 import { parse } from "graphql";
+import { AccountService } from "./account-service.ts";
 import { AuthService } from "./auth-service.ts";
+import { loadPlayerConfig, type KycConfig } from "./config.ts";
 import type { PlayerContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { KycService } from "./kyc/kyc-service.ts";
+import { HttpSimulatorProvider, InProcessSimulatorProvider, type KycProvider } from "./kyc/provider.ts";
 import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
+import { ProfileService } from "./profile-service.ts";
+import { captureClientInfo, currentClientInfo } from "./request-meta.ts";
 import { resolvers } from "./resolvers/index.ts";
+import { kycCallbackPath, mountKycCallback } from "./rest/kyc-callback.ts";
+import { SessionService } from "./sessions.ts";
 
 export const typeDefs = parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../schema.graphql"), "utf8"));
+
+/** The KYC provider adapter and the secret its callbacks are signed with. */
+function kycProvider(runtime: ServiceRuntime<PrismaClient>, cfg: KycConfig): { provider: KycProvider; secret: string; simulator?: KycSimulator } {
+  if (cfg.providerUrl) return { provider: new HttpSimulatorProvider(cfg.providerUrl), secret: cfg.callbackSecret! };
+  // Embedded default: the simulator lives in this process and calls back over HTTP like a real provider.
+  const secret = cfg.callbackSecret ?? randomBytes(32).toString("hex");
+  const log = runtime.log.child({ component: "kyc-simulator" });
+  const simulator = new KycSimulator({ secret, callbackDelayMs: cfg.simulatorDelayMs, log: (message, fields) => log.info(fields, message) });
+  runtime.log.info({ delayMs: cfg.simulatorDelayMs }, "KYC_PROVIDER_URL not set: the KYC simulator runs in-process");
+  return { provider: new InProcessSimulatorProvider(simulator), secret, simulator };
+}
 
 export const playerService: ServiceModule<PrismaClient, PlayerContext> = {
   service: "player",
   createPrisma: (adapter) => new PrismaClient({ adapter }),
   async setup(runtime) {
-    const env = readEnv({
-      ADMIN_EMAIL: z.string().optional(),
-      ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
-      ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-    }, runtime.env);
-    const issuer = await TokenIssuer.fromPem(runtime.config.jwtPrivateKey!, runtime.config.jwtIssuer, env.ACCESS_TOKEN_TTL_SECONDS);
+    const cfg = loadPlayerConfig(runtime.env);
+    const issuer = await TokenIssuer.fromPem(runtime.config.jwtPrivateKey!, runtime.config.jwtIssuer, cfg.accessTokenTtlSeconds);
     const auth = new AuthService(runtime.prisma, issuer, runtime.log, runtime.publishOutbox);
-    if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) await auth.seedAdmin(env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
+    if (cfg.adminEmail && cfg.adminPassword) await auth.seedAdmin(cfg.adminEmail, cfg.adminPassword);
     else runtime.log.warn("ADMIN_EMAIL / ADMIN_PASSWORD not set: no admin seeded");
+
+    const profile = new ProfileService(runtime.prisma, runtime.log, runtime.publishOutbox);
+    const accounts = new AccountService(runtime.prisma, runtime.log, runtime.publishOutbox);
+    const sessions = new SessionService(runtime.prisma);
+    const { provider, secret, simulator } = kycProvider(runtime, cfg.kyc);
+    if (simulator) runtime.onShutdown(() => simulator.close());
+    const callbackUrl = () => cfg.kyc.callbackUrl ?? `${runtime.http.url}${kycCallbackPath(provider.name)}`;
+    const kyc = new KycService(runtime.prisma, provider, callbackUrl, runtime.log, runtime.publishOutbox);
+    mountKycCallback(runtime.http.app, { kyc, provider: provider.name, secret, toleranceSeconds: cfg.kyc.callbackToleranceSeconds, log: runtime.log });
+
+    const subscription = await runtime.bus.subscribe("player", ["compliance.restrictions_changed"], async (event) => {
+      await consumeOnce(runtime.prisma, "player", event, (tx) => accounts.mirrorRestrictions(tx, event));
+      runtime.publishOutbox();
+    });
+    runtime.onShutdown(() => subscription.close());
+
+    captureClientInfo(runtime.http.app);
     return {
       typeDefs,
       resolvers,
       policies,
-      createContext: (base) => ({ ...base, prisma: runtime.prisma, auth, loaders: createLoaders(runtime.prisma) }),
+      createContext: (base) => ({
+        ...base,
+        prisma: runtime.prisma,
+        auth,
+        profile,
+        kyc,
+        accounts,
+        sessions,
+        loaders: createLoaders(runtime.prisma),
+        client: currentClientInfo(),
+      }),
     };
   },
 };

@@ -43,7 +43,18 @@ describe("registration", () => {
     expect(me.data?.me.email).toBe(me.data?.me.email.toLowerCase());
     const events = await svc.runtime.prisma.outboxEvent.findMany({ where: { playerId: me.data!.me.id } });
     expect(events.map((e) => e.type)).toEqual(["player.registered"]);
-    expect(events[0]!.payload).toEqual({ playerId: me.data!.me.id, country: "GB", currency: "GBP", dateOfBirth: "1990-04-23" });
+    expect(events[0]!.payload).toEqual({
+      playerId: me.data!.me.id,
+      country: "GB",
+      currency: "GBP",
+      dateOfBirth: "1990-04-23",
+      firstName: null,
+      lastName: null,
+      addressLine1: null,
+      addressLine2: null,
+      city: null,
+      postcode: null,
+    });
     const stored = await svc.runtime.prisma.player.findUniqueOrThrow({ where: { id: me.data!.me.id } });
     expect(stored.passwordHash.startsWith("$argon2id$")).toBe(true);
   });
