@@ -1,6 +1,6 @@
 import { z } from "@casino/kernel/config";
-import { outboxRow } from "@casino/kernel/events/outbox";
 import type { Prisma } from "./generated/prisma/client.ts";
+import { recordRestrictionsChanged } from "./restrictions-changed.ts";
 import { assessedView } from "./views.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -28,28 +28,11 @@ export type PlayerRegistered = z.infer<typeof playerRegisteredSchema>;
 export async function openRestrictions(tx: Tx, registration: PlayerRegistered, now: Date): Promise<void> {
   const { playerId, country: jurisdiction } = registration;
   const created = await tx.playerRestrictions.createMany({
-    data: [{ playerId, jurisdiction, dateOfBirth: new Date(`${registration.dateOfBirth}T00:00:00Z`) }],
+    data: [{ playerId, jurisdiction, currency: registration.currency, dateOfBirth: new Date(`${registration.dateOfBirth}T00:00:00Z`) }],
     skipDuplicates: true,
   });
   if (created.count === 0) return;
   const row = await tx.playerRestrictions.findUniqueOrThrow({ where: { playerId } });
   const view = assessedView(row, await tx.ruleSet.findMany({ where: { jurisdiction } }), now);
-  await tx.outboxEvent.create({
-    data: outboxRow({
-      type: "compliance.restrictions_changed",
-      aggregateId: playerId,
-      playerId,
-      payload: {
-        playerId,
-        jurisdiction,
-        canDeposit: view.decision.canDeposit,
-        canPlay: view.decision.canPlay,
-        reasons: view.decision.reasons,
-        ruleSetId: view.ruleSet?.id ?? null,
-        ruleSetVersion: view.ruleSet?.version ?? null,
-        decidedAt: now.toISOString(),
-        cause: "PLAYER_REGISTERED",
-      },
-    }),
-  });
+  await recordRestrictionsChanged(tx, view, "PLAYER_REGISTERED", now);
 }

@@ -1,15 +1,22 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ServiceTokenVerifier } from "@casino/kernel/auth/service-tokens";
 import { consumeOnce } from "@casino/kernel/events/outbox";
 import type { ServiceModule } from "@casino/kernel/service";
 import { parse } from "graphql";
 import type { ComplianceContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { kycChangedSchema, moneyMovementOf, transactionPostedSchema } from "./events.ts";
+import { mountComplianceApi } from "./internal-api.ts";
 import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
 import { openRestrictions, playerRegisteredSchema } from "./registration.ts";
 import { resolvers } from "./resolvers/index.ts";
+import { recordRestrictionsChanged } from "./restrictions-changed.ts";
+import { ResponsibleGambling } from "./responsible-gambling-service.ts";
+import { RuleBook } from "./rulebook.ts";
+import { assessedView } from "./views.ts";
 
 export const typeDefs = parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../schema.graphql"), "utf8"));
 
@@ -24,22 +31,68 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
     service: "compliance",
     createPrisma: (adapter) => new PrismaClient({ adapter }),
     async setup(runtime) {
-      const subscription = await runtime.bus.subscribe("compliance", ["player.registered"], async (event) => {
-        const parsed = playerRegisteredSchema.safeParse(event.payload);
-        if (!parsed.success) {
-          // Redelivery cannot repair a payload; the player stays at the restrictive default.
-          runtime.log.error({ eventId: event.id, issues: parsed.error.issues }, "malformed player.registered; restrictions not opened");
-          return;
+      const rules = new RuleBook(runtime.prisma, runtime.log);
+      await rules.start();
+      runtime.onShutdown(async () => rules.stop());
+      const rg = new ResponsibleGambling(runtime.prisma, rules, runtime.publishOutbox);
+
+      const subscription = await runtime.bus.subscribe("compliance", ["player.registered", "player.kyc_changed", "wallet.transaction_posted"], async (event) => {
+        switch (event.type) {
+          case "player.registered": {
+            const parsed = playerRegisteredSchema.safeParse(event.payload);
+            if (!parsed.success) {
+              // Redelivery cannot repair a payload; the player stays at the restrictive default.
+              runtime.log.error({ eventId: event.id, issues: parsed.error.issues }, "malformed player.registered; restrictions not opened");
+              return;
+            }
+            const consumed = await consumeOnce(runtime.prisma, "compliance", event, (tx) => openRestrictions(tx, parsed.data, now()));
+            if (consumed) runtime.publishOutbox();
+            return;
+          }
+          case "player.kyc_changed": {
+            const parsed = kycChangedSchema.safeParse(event.payload);
+            if (!parsed.success) {
+              runtime.log.error({ eventId: event.id, issues: parsed.error.issues }, "malformed player.kyc_changed ignored");
+              return;
+            }
+            const { playerId, ageVerified, identityVerified, kycStatus } = parsed.data;
+            const consumed = await consumeOnce(runtime.prisma, "compliance", event, async (tx) => {
+              const updated = await tx.playerRestrictions.updateMany({ where: { playerId }, data: { ageVerified, identityVerified } });
+              // Registration not processed yet: thrown so the event is redelivered after it.
+              if (updated.count === 0) throw new Error(`kyc_changed for ${playerId} before its registration; retried later`);
+              const at = now();
+              await tx.auditLog.create({ data: { actor: "system", action: "KYC_CHANGED", playerId, details: { kycStatus, ageVerified, identityVerified, eventId: event.id }, occurredAt: at } });
+              const row = await tx.playerRestrictions.findUniqueOrThrow({ where: { playerId } });
+              await recordRestrictionsChanged(tx, assessedView(row, rules.versionsOf(row.jurisdiction), at), "KYC_CHANGED", at);
+            });
+            if (consumed) runtime.publishOutbox();
+            return;
+          }
+          case "wallet.transaction_posted": {
+            const parsed = transactionPostedSchema.safeParse(event.payload);
+            if (!parsed.success) {
+              runtime.log.error({ eventId: event.id, issues: parsed.error.issues }, "malformed wallet.transaction_posted ignored");
+              return;
+            }
+            const movement = moneyMovementOf(parsed.data);
+            if (!movement) return;
+            const { transactionId, playerId, currency } = parsed.data;
+            await consumeOnce(runtime.prisma, "compliance", event, (tx) =>
+              rg.recordMoneyMovement(tx, { transactionId, playerId, currency, ...movement, occurredAt: new Date(event.occurredAt) }),
+            );
+            return;
+          }
+          default:
+            runtime.log.warn({ eventId: event.id, type: event.type }, "event type not consumed by compliance");
         }
-        const consumed = await consumeOnce(runtime.prisma, "compliance", event, (tx) => openRestrictions(tx, parsed.data, now()));
-        if (consumed) runtime.publishOutbox();
       });
       runtime.onShutdown(() => subscription.close());
+      mountComplianceApi(runtime.http.app, { rg, verifier: new ServiceTokenVerifier(runtime.config.serviceTokenSecret, "compliance"), log: runtime.log, now });
       return {
         typeDefs,
         resolvers,
         policies,
-        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), now }),
+        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), now, rg }),
       };
     },
   };

@@ -49,3 +49,8 @@ export function notYetAssessedView(playerId: string, jurisdiction: string, now: 
     ruleSet: null,
   };
 }
+
+/** What the ResponsibleGambling GraphQL type resolves from. */
+export interface ResponsibleGamblingView {
+  playerId: string;
+}

@@ -77,6 +77,8 @@ describe("player.registered", () => {
       canDeposit: false,
       canPlay: false,
       reasons: ["AGE_NOT_VERIFIED", "IDENTITY_NOT_VERIFIED"],
+      selfExcludedUntil: null,
+      timedOutUntil: null,
       ruleSetId: expect.any(String),
       ruleSetVersion: 2,
       decidedAt: clock.toISOString(),

@@ -14,4 +14,5 @@ export const Player: PlayerResolvers = {
     if (!country) throw badInput("Player.restrictions requires the player's country in the representation", "country");
     return notYetAssessedView(player.id, country, now);
   },
+  responsibleGambling: async (player, _args, ctx) => ((await ctx.loaders.restrictionsByPlayer.load(player.id)) ? { playerId: player.id } : null),
 };

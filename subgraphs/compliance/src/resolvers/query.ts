@@ -1,4 +1,5 @@
 import { badInput } from "@casino/kernel/errors";
+import { Buffer } from "node:buffer";
 import type { QueryResolvers } from "../generated/graphql.ts";
 import { isUuid, loadAssessedView } from "../loaders.ts";
 
@@ -14,5 +15,27 @@ export const Query: QueryResolvers = {
       where: code ? { jurisdiction: code } : {},
       orderBy: [{ jurisdiction: "asc" }, { version: "desc" }],
     });
+  },
+  responsibleGamblingOfPlayer: async (_parent, { playerId }, ctx) => {
+    if (!isUuid(playerId)) throw badInput("playerId must be a UUID", "playerId");
+    return (await ctx.loaders.restrictionsByPlayer.load(playerId)) ? { playerId } : null;
+  },
+  auditLog: async (_parent, { playerId, first, after }, ctx) => {
+    const take = first ?? 50;
+    if (take < 1 || take > 100) throw badInput("first must be between 1 and 100", "first");
+    if (playerId && !isUuid(playerId)) throw badInput("playerId must be a UUID", "playerId");
+    let before: bigint | undefined;
+    if (after) {
+      const match = /^seq:(\d{1,19})$/.exec(Buffer.from(after, "base64url").toString());
+      if (!match?.[1]) throw badInput("Invalid cursor", "after");
+      before = BigInt(match[1]);
+    }
+    const rows = await ctx.prisma.auditLog.findMany({
+      where: { ...(playerId ? { playerId } : {}), ...(before !== undefined ? { seq: { lt: before } } : {}) },
+      orderBy: { seq: "desc" },
+      take: take + 1,
+    });
+    const edges = rows.slice(0, take).map((node) => ({ cursor: Buffer.from(`seq:${node.seq}`).toString("base64url"), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > take, endCursor: edges.at(-1)?.cursor ?? null } };
   },
 };

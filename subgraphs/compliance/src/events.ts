@@ -1,0 +1,36 @@
+import { z } from "@casino/kernel/config";
+
+const minor = z.string().regex(/^-?\d{1,19}$/);
+
+/** `wallet.transaction_posted` as compliance reads it (deposits and paid withdrawals). */
+export const transactionPostedSchema = z.object({
+  transactionId: z.uuid(),
+  type: z.string(),
+  playerId: z.uuid(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  amountMinor: minor,
+  reservedAmountMinor: minor.default("0"),
+});
+
+/** `player.kyc_changed`: VERIFIED means both age and identity are verified. */
+export const kycChangedSchema = z.object({
+  playerId: z.uuid(),
+  kycStatus: z.string(),
+  ageVerified: z.boolean(),
+  identityVerified: z.boolean(),
+});
+
+export type MoneyMovementInput = { direction: "DEPOSIT" | "WITHDRAWAL"; amount: bigint };
+
+/**
+ * What a wallet transaction means for deposit limits and monitoring: a deposit's cash, or what a
+ * withdrawal commit actually paid out (the reservation minus what went back to cash). Null for
+ * everything else.
+ */
+export function moneyMovementOf(posted: z.infer<typeof transactionPostedSchema>): MoneyMovementInput | null {
+  const cash = BigInt(posted.amountMinor);
+  const reserved = BigInt(posted.reservedAmountMinor);
+  if (posted.type === "DEPOSIT" && cash > 0n) return { direction: "DEPOSIT", amount: cash };
+  if (posted.type === "WITHDRAWAL_COMMIT" && -(cash + reserved) > 0n) return { direction: "WITHDRAWAL", amount: -(cash + reserved) };
+  return null;
+}

@@ -1,0 +1,64 @@
+import { ServiceTokenError, type ServiceTokenVerifier } from "@casino/kernel/auth/service-tokens";
+import type { Logger } from "@casino/kernel/logger";
+import { isSupportedCurrency } from "@casino/kernel/money";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import { z } from "zod";
+import type { ResponsibleGambling } from "./responsible-gambling-service.ts";
+
+export const COMPLIANCE_API_PREFIX = "/internal/compliance/v1";
+
+const base = {
+  playerId: z.uuid(),
+  currency: z.string().refine(isSupportedCurrency, "must be a supported ISO 4217 code"),
+  amount: z.string().regex(/^\d{1,19}$/, "must be a non-negative integer number of minor units, as a string"),
+};
+const depositSchema = z.object(base);
+const stakeSchema = z.object({ ...base, gameKind: z.enum(["SLOT", "TABLE", "LIVE", "OTHER"]) });
+
+/**
+ * "May this player deposit / stake this now?" for payments and games. Answers come from the
+ * database on every call (see ResponsibleGambling), so they are never stale.
+ */
+export function mountComplianceApi(app: Express, opts: { rg: ResponsibleGambling; verifier: ServiceTokenVerifier; log: Logger; now: () => Date }): void {
+  const router = express.Router();
+  router.use(express.json({ limit: "16kb" }));
+  const error = (res: Response, status: number, code: string, message: string, field?: string) =>
+    res.status(status).json({ error: { code, message, ...(field ? { field } : {}) } });
+
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      res.locals.caller = await opts.verifier.callerOf(req.headers.authorization);
+      next();
+    } catch (err) {
+      if (!(err instanceof ServiceTokenError)) throw err;
+      error(res, 401, "UNAUTHENTICATED", err.message);
+    }
+  });
+
+  const only = (caller: string) => (_req: Request, res: Response, next: NextFunction) =>
+    res.locals.caller === caller ? next() : error(res, 403, "FORBIDDEN", `Only the ${caller} service asks this`);
+
+  router.post("/checks/deposit", only("payments"), async (req, res) => {
+    const parsed = depositSchema.safeParse(req.body);
+    if (!parsed.success) return error(res, 400, "BAD_USER_INPUT", parsed.error.issues[0]!.message, parsed.error.issues[0]!.path.join("."));
+    const { playerId, currency, amount } = parsed.data;
+    const check = await opts.rg.checkDeposit(playerId, currency, BigInt(amount), opts.now());
+    res.json({ allowed: check.allowed, reasons: check.reasons, remaining: check.remaining?.toString() ?? null });
+  });
+
+  router.post("/checks/stake", only("games"), async (req, res) => {
+    const parsed = stakeSchema.safeParse(req.body);
+    if (!parsed.success) return error(res, 400, "BAD_USER_INPUT", parsed.error.issues[0]!.message, parsed.error.issues[0]!.path.join("."));
+    const { playerId, currency, amount, gameKind } = parsed.data;
+    const check = await opts.rg.checkStake(playerId, currency, BigInt(amount), gameKind, opts.now());
+    res.json({ allowed: check.allowed, reasons: check.reasons, maxStake: check.maxStake?.toString() ?? null });
+  });
+
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status;
+    if (status && status < 500) return error(res, 400, "BAD_USER_INPUT", "The body must be a JSON object", "body");
+    opts.log.error({ err }, "compliance internal API error");
+    error(res, 500, "INTERNAL_SERVER_ERROR", "Internal error");
+  });
+  app.use(COMPLIANCE_API_PREFIX, router);
+}

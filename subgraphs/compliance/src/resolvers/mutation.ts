@@ -1,0 +1,44 @@
+import { forbidden } from "@casino/kernel/errors";
+import { parseMoney } from "@casino/kernel/money";
+import type { ComplianceContext } from "../context.ts";
+import type { MutationResolvers } from "../generated/graphql.ts";
+import { isUuid } from "../loaders.ts";
+import type { Actor } from "../responsible-gambling-service.ts";
+import { badInput } from "@casino/kernel/errors";
+
+/** The signed-in player acting on their own account (the policy admits players only). */
+function self(ctx: ComplianceContext): { playerId: string; actor: Actor } {
+  if (ctx.principal.kind !== "player") throw forbidden("Players only");
+  return { playerId: ctx.principal.playerId, actor: { kind: "player", id: ctx.principal.playerId } };
+}
+
+function staff(ctx: ComplianceContext, playerId: string): Actor {
+  if (ctx.principal.kind !== "staff") throw forbidden("Staff only");
+  if (!isUuid(playerId)) throw badInput("playerId must be a UUID", "playerId");
+  return { kind: "staff", id: ctx.principal.staffId };
+}
+
+export const Mutation: MutationResolvers = {
+  setDepositLimit: (_parent, { period, amount }, ctx) => {
+    const { playerId, actor } = self(ctx);
+    return ctx.rg.setDepositLimit(playerId, period, amount ? parseMoney(amount.amount, amount.currency) : null, actor, ctx.now());
+  },
+  confirmDepositLimitIncrease: (_parent, { period }, ctx) => {
+    const { playerId, actor } = self(ctx);
+    return ctx.rg.confirmDepositLimit(playerId, period, actor, ctx.now());
+  },
+  takeTimeOut: (_parent, { days }, ctx) => {
+    const { playerId, actor } = self(ctx);
+    return ctx.rg.takeTimeOut(playerId, days, actor, ctx.now());
+  },
+  selfExclude: (_parent, { months }, ctx) => {
+    const { playerId, actor } = self(ctx);
+    return ctx.rg.selfExclude(playerId, months, actor, ctx.now());
+  },
+  selfExcludePlayer: (_parent, { playerId, months, reason }, ctx) => {
+    const actor = staff(ctx, playerId);
+    if (reason.trim().length < 3) throw badInput("reason must be at least 3 characters", "reason");
+    return ctx.rg.selfExclude(playerId, months, actor, ctx.now());
+  },
+  setPlayerBlocked: (_parent, { playerId, blocked, reason }, ctx) => ctx.rg.setBlocked(playerId, blocked, reason, staff(ctx, playerId), ctx.now()),
+};
