@@ -1,0 +1,2 @@
+export { CryptoRandomSource, CryptoRng, MAX_RANGE, draws, randomInt, uniformInt, type RawSource, type Rng } from "./rng.ts";
+export { RecordingRng, verifyRecordedDraw, type RecordedDraw } from "./recording-rng.ts";

@@ -1,0 +1,168 @@
+import { acceptanceLimit, CryptoRandomSource, CryptoRng, draws, randomInt, uniformInt, type RawSource } from "../../src/rng/rng.ts";
+import { RecordingRng, verifyRecordedDraw } from "../../src/rng/recording-rng.ts";
+import { ScriptedRawSource, ScriptedRng } from "../../src/rng/scripted.ts";
+import { chiSquareCriticalValue, chiSquareUniformity } from "../../src/rng/statistics.ts";
+
+/**
+ * The statistical tests below draw from the real crypto RNG, so each can fail by chance. Each uses a
+ * fixed significance level ALPHA = 0.001 (99.9 % confidence): under a perfect RNG a single test fails
+ * with probability exactly 0.001, and the STATISTICAL_TESTS tests of this file together fail with
+ * probability 1 - 0.999^6 ≈ 0.6 % per run. A failure that repeats is a defect, not noise.
+ */
+const ALPHA = 0.001;
+const STATISTICAL_TESTS = 6;
+const TWO_POW_30 = 2 ** 30;
+const TWO_POW_32 = 2 ** 32;
+
+describe("range scaling by rejection", () => {
+  it("accepts words below floor(2^32 / n) * n and rejects the tail, at its exact edge", () => {
+    const n = 37;
+    const limit = TWO_POW_32 - (TWO_POW_32 % 37);
+    expect(acceptanceLimit(n)).toBe(limit);
+
+    const source = new ScriptedRawSource([limit, TWO_POW_32 - 1, limit - 1]);
+    expect(uniformInt(source, n)).toBe((limit - 1) % 37);
+    expect(source.consumed).toBe(3);
+  });
+
+  it("rejects the upper quarter of 32-bit words for n = 3 * 2^30", () => {
+    const n = 3 * TWO_POW_30;
+    expect(acceptanceLimit(n)).toBe(n);
+
+    const source = new ScriptedRawSource([n, n + 12345, TWO_POW_32 - 1, 5]);
+    expect(uniformInt(source, n)).toBe(5);
+    expect(source.consumed).toBe(4);
+    expect(uniformInt(new ScriptedRawSource([n - 1]), n)).toBe(n - 1);
+  });
+
+  it("needs no rejection when n divides 2^32", () => {
+    expect(acceptanceLimit(1)).toBe(TWO_POW_32);
+    expect(acceptanceLimit(TWO_POW_32)).toBe(TWO_POW_32);
+    expect(uniformInt(new ScriptedRawSource([TWO_POW_32 - 1]), TWO_POW_32)).toBe(TWO_POW_32 - 1);
+    expect(uniformInt(new ScriptedRawSource([TWO_POW_32 - 1]), 256)).toBe(255);
+    expect(uniformInt(new ScriptedRawSource([123456789]), 1)).toBe(0);
+  });
+
+  it("builds 48-bit words from two 32-bit words above 2^32 and rejects their tail", () => {
+    const n = 3 * 2 ** 46;
+    expect(acceptanceLimit(n)).toBe(n);
+    // 0xc000 in the top 16 bits is exactly n: rejected; then (0x0001, 7) -> 2^32 + 7.
+    const source = new ScriptedRawSource([0xffffc000, 0, 0x0001, 7]);
+    expect(uniformInt(source, n)).toBe(TWO_POW_32 + 7);
+    expect(source.consumed).toBe(4);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, 2 ** 48 + 1, Infinity])("refuses the range %p", (n) => {
+    expect(() => randomInt(n)).toThrow(RangeError);
+  });
+});
+
+describe("randomInt and draws", () => {
+  it("stays in [0, n) at the extremes of the range", () => {
+    expect(randomInt(1)).toBe(0);
+    for (const n of [2, 3, 37, TWO_POW_32, TWO_POW_32 + 1, 2 ** 48]) {
+      const values = draws(2000, n);
+      expect(values).toHaveLength(2000);
+      expect(values.every((v) => Number.isInteger(v) && v >= 0 && v < n)).toBe(true);
+    }
+  });
+
+  it("covers the whole range for a small n", () => {
+    expect(new Set(draws(2000, 10))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  });
+
+  it("gives an empty list for zero draws and refuses a negative count", () => {
+    expect(draws(0, 6)).toEqual([]);
+    expect(() => draws(-1, 6)).toThrow(RangeError);
+  });
+
+  it("refills its pool: words across pool boundaries do not repeat", () => {
+    const source = new CryptoRandomSource();
+    const poolWords = 16 * 1024;
+    const first = Array.from({ length: poolWords }, () => source.uint32());
+    const second = Array.from({ length: poolWords }, () => source.uint32());
+    expect(second).not.toEqual(first);
+    expect(new Set([...first, ...second]).size).toBeGreaterThan(2 * poolWords - 10);
+  });
+});
+
+describe("uniformity of scaled draws (chi-square at 99.9 %)", () => {
+  it("has a computed critical value: chi-square(36) at 0.001 is 67.985", () => {
+    expect(chiSquareCriticalValue(ALPHA, 36)).toBeCloseTo(67.985, 2);
+    expect(STATISTICAL_TESTS).toBe(6);
+  });
+
+  it.each([2, 3, 7, 37])("is uniform for n = %i over 50,000 draws per cell", (n) => {
+    const rng = new CryptoRng();
+    const counts = new Array<number>(n).fill(0);
+    for (let i = 0; i < 50_000 * n; i++) counts[rng.int(n)]!++;
+    const test = chiSquareUniformity(`n = ${n}`, counts, ALPHA);
+    expect(test.statistic).toBeLessThan(chiSquareCriticalValue(ALPHA, n - 1));
+    expect(test.passed).toBe(true);
+  });
+
+  it("has no modulo bias for n = 3 * 2^30, where a bare modulo would make the lowest third twice as likely", () => {
+    const n = 3 * TWO_POW_30;
+    const words = new CryptoRandomSource();
+    const rawWords: number[] = [];
+    const recordingSource: RawSource = {
+      uint32: () => {
+        const word = words.uint32();
+        rawWords.push(word);
+        return word;
+      },
+    };
+    const thirds = [0, 0, 0];
+    const draws = 300_000;
+    for (let i = 0; i < draws; i++) thirds[Math.floor(uniformInt(recordingSource, n) / TWO_POW_30)]!++;
+
+    expect(chiSquareUniformity("rejection", thirds, ALPHA).passed).toBe(true);
+
+    // The same words scaled with a bare modulo fail the same test overwhelmingly: the test has power.
+    const naiveThirds = [0, 0, 0];
+    for (const word of rawWords) naiveThirds[Math.floor((word % n) / TWO_POW_30)]!++;
+    expect(chiSquareUniformity("bare modulo", naiveThirds, ALPHA).pValue).toBeLessThan(1e-100);
+    // A quarter of the words fall in the rejected tail, so about 4/3 words are used per draw.
+    expect(rawWords.length / draws).toBeGreaterThan(1.3);
+    expect(rawWords.length / draws).toBeLessThan(1.37);
+  });
+});
+
+describe("RecordingRng", () => {
+  it("records every raw word, the range and the value, rejected words included", () => {
+    const n = 3 * TWO_POW_30;
+    const rng = new RecordingRng(new ScriptedRawSource([n + 1, 42, 7]));
+    expect(rng.int(n)).toBe(42);
+    expect(rng.int(10)).toBe(7);
+    expect(rng.draws).toEqual([
+      { range: n, bits: 32, raw: [n + 1, 42], value: 42 },
+      { range: 10, bits: 32, raw: [7], value: 7 },
+    ]);
+    expect(rng.draws.every(verifyRecordedDraw)).toBe(true);
+  });
+
+  it("lets an auditor detect a tampered draw", () => {
+    expect(verifyRecordedDraw({ range: 10, bits: 32, raw: [17], value: 7 })).toBe(true);
+    expect(verifyRecordedDraw({ range: 10, bits: 32, raw: [17], value: 8 })).toBe(false);
+    expect(verifyRecordedDraw({ range: 10, bits: 32, raw: [5, 17], value: 7 })).toBe(false);
+    expect(verifyRecordedDraw({ range: 10, bits: 48, raw: [17], value: 7 })).toBe(false);
+    expect(verifyRecordedDraw({ range: 10, bits: 32, raw: [], value: 7 })).toBe(false);
+  });
+
+  it("records crypto draws that verify", () => {
+    const rng = new RecordingRng();
+    const values = Array.from({ length: 100 }, () => rng.int(37));
+    expect(rng.draws.map((d) => d.value)).toEqual(values);
+    expect(rng.draws.every(verifyRecordedDraw)).toBe(true);
+  });
+});
+
+describe("ScriptedRng (tests only)", () => {
+  it("replays its script and refuses values outside the range or past its end", () => {
+    const rng = new ScriptedRng([3, 0]);
+    expect(rng.int(4)).toBe(3);
+    expect(() => rng.int(1)).not.toThrow();
+    expect(() => rng.int(4)).toThrow(/exhausted/);
+    expect(() => new ScriptedRng([4]).int(4)).toThrow(/outside/);
+  });
+});
