@@ -3,7 +3,7 @@ import type { Logger } from "@casino/kernel/logger";
 import { isSupportedCurrency } from "@casino/kernel/money";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
-import type { ResponsibleGambling } from "./responsible-gambling-service.ts";
+import type { ComplianceChecks } from "./checks.ts";
 
 export const COMPLIANCE_API_PREFIX = "/internal/compliance/v1";
 
@@ -17,9 +17,9 @@ const stakeSchema = z.object({ ...base, gameKind: z.enum(["SLOT", "TABLE", "LIVE
 
 /**
  * "May this player deposit / stake this now?" for payments and games. Answers come from the
- * database on every call (see ResponsibleGambling), so they are never stale.
+ * database on every call (see ComplianceChecks), so they are never stale.
  */
-export function mountComplianceApi(app: Express, opts: { rg: ResponsibleGambling; verifier: ServiceTokenVerifier; log: Logger; now: () => Date }): void {
+export function mountComplianceApi(app: Express, opts: { checks: ComplianceChecks; verifier: ServiceTokenVerifier; log: Logger; now: () => Date }): void {
   const router = express.Router();
   router.use(express.json({ limit: "16kb" }));
   const error = (res: Response, status: number, code: string, message: string, field?: string) =>
@@ -42,7 +42,7 @@ export function mountComplianceApi(app: Express, opts: { rg: ResponsibleGambling
     const parsed = depositSchema.safeParse(req.body);
     if (!parsed.success) return error(res, 400, "BAD_USER_INPUT", parsed.error.issues[0]!.message, parsed.error.issues[0]!.path.join("."));
     const { playerId, currency, amount } = parsed.data;
-    const check = await opts.rg.checkDeposit(playerId, currency, BigInt(amount), opts.now());
+    const check = await opts.checks.deposit(playerId, currency, BigInt(amount), opts.now());
     res.json({ allowed: check.allowed, reasons: check.reasons, remaining: check.remaining?.toString() ?? null });
   });
 
@@ -50,7 +50,7 @@ export function mountComplianceApi(app: Express, opts: { rg: ResponsibleGambling
     const parsed = stakeSchema.safeParse(req.body);
     if (!parsed.success) return error(res, 400, "BAD_USER_INPUT", parsed.error.issues[0]!.message, parsed.error.issues[0]!.path.join("."));
     const { playerId, currency, amount, gameKind } = parsed.data;
-    const check = await opts.rg.checkStake(playerId, currency, BigInt(amount), gameKind, opts.now());
+    const check = await opts.checks.stake(playerId, currency, BigInt(amount), gameKind, opts.now());
     res.json({ allowed: check.allowed, reasons: check.reasons, maxStake: check.maxStake?.toString() ?? null });
   });
 

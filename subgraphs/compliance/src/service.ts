@@ -7,6 +7,7 @@ import type { ServiceModule } from "@casino/kernel/service";
 import { parse } from "graphql";
 import type { ComplianceContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { ComplianceChecks } from "./checks.ts";
 import { kycChangedSchema, moneyMovementOf, transactionPostedSchema } from "./events.ts";
 import { mountComplianceApi } from "./internal-api.ts";
 import { createLoaders } from "./loaders.ts";
@@ -87,7 +88,7 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
         }
       });
       runtime.onShutdown(() => subscription.close());
-      mountComplianceApi(runtime.http.app, { rg, verifier: new ServiceTokenVerifier(runtime.config.serviceTokenSecret, "compliance"), log: runtime.log, now });
+      mountComplianceApi(runtime.http.app, { checks: new ComplianceChecks(runtime.db.sql, rules), verifier: new ServiceTokenVerifier(runtime.config.serviceTokenSecret, "compliance"), log: runtime.log, now });
       return {
         typeDefs,
         resolvers,

@@ -1,0 +1,111 @@
+import type { SqlExecutor } from "@casino/kernel/db/sql";
+import { decide } from "./restrictions.ts";
+import { LIMIT_PERIODS, checkDeposit, checkStake, parseRgRules, windowStart, type DepositLimitState, type GameKind, type LimitPeriod } from "./responsible-gambling.ts";
+import { parseDecisionRules } from "./ruleset.ts";
+import type { RuleBook } from "./rulebook.ts";
+
+export interface CheckAnswer {
+  allowed: boolean;
+  /** Machine-readable reasons when refused: restriction reasons, WRONG_CURRENCY, DEPOSIT_LIMIT_<PERIOD>, STAKE_LIMIT. */
+  reasons: string[];
+}
+
+interface RestrictionRow {
+  jurisdiction: string;
+  currency: string | null;
+  date_of_birth: Date;
+  age_verified: boolean;
+  identity_verified: boolean;
+  self_excluded_until: Date | null;
+  timed_out_until: Date | null;
+  blocked: boolean;
+}
+
+interface LimitRow {
+  period: LimitPeriod;
+  currency: string;
+  amount: string | null;
+}
+
+const RESTRICTION_COLUMNS = `jurisdiction, currency, date_of_birth, age_verified, identity_verified, self_excluded_until, timed_out_until, blocked`;
+
+/**
+ * The answers to "may this player stake / deposit this now?", each from ONE query on the service's
+ * raw pool: the player's row (and for a deposit, the limits and the sums of deposits in each window,
+ * computed by the database). Player state is never cached, so a restriction committed a moment ago
+ * applies to the very next check; only the immutable rule sets come from memory (RuleBook).
+ */
+export class ComplianceChecks {
+  constructor(
+    private readonly sql: SqlExecutor,
+    private readonly rules: RuleBook,
+  ) {}
+
+  private restrictionReasons(row: RestrictionRow, now: Date, action: "deposit" | "play"): string[] {
+    const inForce = this.rules.inForce(row.jurisdiction, now);
+    const decision = decide(
+      {
+        dateOfBirth: row.date_of_birth,
+        ageVerified: row.age_verified,
+        identityVerified: row.identity_verified,
+        selfExcludedUntil: row.self_excluded_until,
+        timedOutUntil: row.timed_out_until,
+        blocked: row.blocked,
+      },
+      inForce ? parseDecisionRules(inForce) : null,
+      now,
+    );
+    const allowed = action === "deposit" ? decision.canDeposit : decision.canPlay;
+    return allowed ? [] : [...decision.reasons];
+  }
+
+  async stake(playerId: string, currency: string, amount: bigint, kind: GameKind, now: Date): Promise<CheckAnswer & { maxStake: bigint | null }> {
+    const [row] = await this.sql.query<RestrictionRow>(`SELECT ${RESTRICTION_COLUMNS} FROM player_restrictions WHERE player_id = $1::uuid`, [playerId]);
+    if (!row) return { allowed: false, reasons: ["NOT_YET_ASSESSED"], maxStake: null };
+    const reasons = this.restrictionReasons(row, now, "play");
+    const inForce = this.rules.inForce(row.jurisdiction, now);
+    let maxStake: bigint | null = null;
+    if (inForce) {
+      const stake = checkStake(kind, amount, currency, row.date_of_birth, parseRgRules(inForce), now);
+      maxStake = stake.maxStake;
+      if (!stake.allowed) reasons.push("STAKE_LIMIT");
+    }
+    return { allowed: reasons.length === 0, reasons, maxStake };
+  }
+
+  async deposit(playerId: string, currency: string, amount: bigint, now: Date): Promise<CheckAnswer & { remaining: bigint | null }> {
+    const starts = LIMIT_PERIODS.map((p) => windowStart(p, now));
+    const [row] = await this.sql.query<RestrictionRow & { limits: LimitRow[] | null; day: bigint; week: bigint; month: bigint }>(
+      `SELECT ${RESTRICTION_COLUMNS},
+              (SELECT json_agg(json_build_object('period', l.period, 'currency', l.currency, 'amount', l.amount::text))
+                 FROM deposit_limit l WHERE l.player_id = r.player_id AND l.amount IS NOT NULL) AS limits,
+              coalesce(m.day, 0)::bigint AS day, coalesce(m.week, 0)::bigint AS week, coalesce(m.month, 0)::bigint AS month
+         FROM player_restrictions r
+         LEFT JOIN LATERAL (
+           SELECT sum(amount) FILTER (WHERE occurred_at > $2) AS day,
+                  sum(amount) FILTER (WHERE occurred_at > $3) AS week,
+                  sum(amount) FILTER (WHERE occurred_at > $4) AS month
+             FROM money_movement
+            WHERE player_id = r.player_id AND direction = 'DEPOSIT' AND occurred_at > least($2, $3, $4)::timestamptz
+              AND EXISTS (SELECT 1 FROM deposit_limit l WHERE l.player_id = r.player_id AND l.amount IS NOT NULL)
+         ) m ON true
+        WHERE r.player_id = $1::uuid`,
+      [playerId, ...starts],
+    );
+    if (!row) return { allowed: false, reasons: ["NOT_YET_ASSESSED"], remaining: null };
+    const reasons = this.restrictionReasons(row, now, "deposit");
+    if (row.currency && currency !== row.currency) reasons.push("WRONG_CURRENCY");
+    const limits: DepositLimitState[] = (row.limits ?? []).map((l) => ({
+      period: l.period,
+      currency: l.currency,
+      amount: l.amount === null ? null : BigInt(l.amount),
+      pendingAmount: null,
+      pendingRemoval: false,
+      pendingRequestedAt: null,
+      pendingConfirmableAt: null,
+    }));
+    const check = checkDeposit(limits, { DAY: BigInt(row.day), WEEK: BigInt(row.week), MONTH: BigInt(row.month) }, amount);
+    if (!check.allowed) reasons.push(`DEPOSIT_LIMIT_${check.exceededPeriod}`);
+    return { allowed: reasons.length === 0, reasons, remaining: check.remaining };
+  }
+}
