@@ -211,10 +211,11 @@ describe("restrictionsOfPlayer and PlayerRestrictions references", () => {
 });
 
 describe("ruleSets", () => {
-  it("lists the seeded UKGC versions with version 2 (bonus rules from 19 Dec 2025) in force now", async () => {
+  it("lists the seeded UKGC versions with version 2 (bonus rules from 19 Dec 2025) in force now and version 3 (AML) waiting for its date", async () => {
     const res = await svc.graphql<{ ruleSets: RuleSetResult[] }>(RULE_SETS, { jurisdiction: "gb" }, complianceStaff);
     expect(res.errors).toBeUndefined();
     expect(res.data?.ruleSets.map((r) => [r.jurisdiction, r.version, r.effectiveFrom, r.active])).toEqual([
+      ["GB", 3, "2026-11-29T00:00:00.000Z", false],
       ["GB", 2, "2025-12-19T00:00:00.000Z", true],
       ["GB", 1, "2025-05-21T00:00:00.000Z", false],
     ]);
@@ -222,7 +223,7 @@ describe("ruleSets", () => {
 
   it("carries the figures of the UKGC rules with their sources", async () => {
     const res = await svc.graphql<{ ruleSets: RuleSetResult[] }>(RULE_SETS, { jurisdiction: "GB" }, complianceStaff);
-    const [v2, v1] = (res.data?.ruleSets ?? []).map((r) => JSON.parse(r.rules) as Record<string, Record<string, unknown>>);
+    const [v3, v2, v1] = (res.data?.ruleSets ?? []).map((r) => JSON.parse(r.rules) as Record<string, Record<string, unknown>>);
     expect(v1).toMatchObject({
       minimumAge: { years: 18 },
       ageAndIdentityVerification: { requiredBeforeDeposit: true, requiredBeforePlay: true, source: "LCCP, from 7 May 2019" },
@@ -237,7 +238,20 @@ describe("ruleSets", () => {
     });
     expect(v1).not.toHaveProperty("bonuses");
     expect(v2).toEqual({ ...v1, bonuses: { maxWageringMultiple: 10, mixedProductPromotions: false, source: "LCCP SR 5.1.1, from 19 Dec 2025" } });
-    for (const [group, figures] of Object.entries(v2 ?? {})) {
+    const { aml, ...v3WithoutAml } = v3 ?? {};
+    expect(v3WithoutAml).toEqual(v2);
+    expect(aml).toMatchObject({
+      sourceOfFunds: { cumulativeDepositsMinor: { GBP: 200000 }, rollingDays: 90 },
+      rapidCycle: { withdrawalShareOfDepositsPercent: 80, lookbackHours: 24, minimumDepositsMinor: { GBP: 10000 } },
+      structuring: { reportingThresholdMinor: { GBP: 100000 }, bandLowerPercent: 90, minimumDeposits: 3, windowHours: 24 },
+    });
+    const { source: amlSource, ...amlGroups } = aml ?? {};
+    expect(amlSource).toMatch(/^Operator policy \(configurable/);
+    expect(Object.keys(amlGroups).sort()).toEqual(["rapidCycle", "sourceOfFunds", "structuring"]);
+    for (const [group, figures] of Object.entries(amlGroups)) {
+      expect([group, (figures as { source: string }).source]).toEqual([group, expect.stringMatching(/^Operator policy \(configurable, not a regulator figure\)/)]);
+    }
+    for (const [group, figures] of Object.entries(v3 ?? {})) {
       expect([group, typeof figures.source]).toEqual([group, "string"]);
     }
   });
@@ -284,7 +298,7 @@ describe("ruleSets", () => {
     expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
 
     const listed = await svc.graphql<{ ruleSets: RuleSetResult[] }>(RULE_SETS, { jurisdiction: "GB" }, complianceStaff);
-    const reps = [{ __typename: "RuleSet", id: listed.data?.ruleSets[0]?.id }];
+    const reps = [{ __typename: "RuleSet", id: listed.data?.ruleSets.find((r) => r.version === 2)?.id }];
     const ENTITY = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on RuleSet { id version active } } }`;
     const asCompliance = await svc.graphql<{ _entities: unknown[] }>(ENTITY, { reps }, complianceStaff);
     expect(asCompliance.data?._entities).toEqual([{ id: reps[0]?.id, version: 2, active: true }]);
