@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
@@ -8,6 +9,7 @@ import { TokenVerifier } from "@casino/kernel/auth/tokens";
 import type { ServiceName } from "@casino/kernel/config";
 import type { LiveChannel } from "@casino/kernel/events/types";
 import { createMetrics, metricsPlugin, type Metrics } from "@casino/kernel/http/metrics";
+import { graphqlRoute } from "@casino/kernel/http/graphql-route";
 import { createHttpServer } from "@casino/kernel/http/server";
 import { createLogger, type Logger } from "@casino/kernel/logger";
 import type { GatewayConfig } from "./config.ts";
@@ -152,17 +154,18 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     throw err;
   }
 
+  const context = async (req: IncomingMessage): Promise<GatewayContext> => {
+    const authorization = req.headers.authorization;
+    // Throws UNAUTHENTICATED (HTTP 401) for a bad or expired token; no header is anonymous.
+    const principal = await verifier.fromAuthorizationHeader(authorization);
+    return { principal, authorization, requestId: String(req.headers["x-request-id"] ?? "") };
+  };
+  // JSON POSTs skip express (same limits, same errors); GET and other content types take the mount below.
+  http.route(GRAPHQL_PATH, graphqlRoute(apollo, { maxBodyBytes: config.limits.maxBodyBytes, context }));
   http.app.use(
     GRAPHQL_PATH,
     express.json({ limit: config.limits.maxBodyBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GatewayContext> => {
-        const authorization = req.headers.authorization;
-        // Throws UNAUTHENTICATED (HTTP 401) for a bad or expired token; no header is anonymous.
-        const principal = await verifier.fromAuthorizationHeader(authorization);
-        return { principal, authorization, requestId: String(req.headers["x-request-id"] ?? "") };
-      },
-    }),
+    expressMiddleware(apollo, { context: ({ req }) => context(req) }),
     bodyErrors(config.limits.maxBodyBytes),
   );
   await http.listen();

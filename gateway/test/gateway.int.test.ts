@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import type { RunningGateway } from "../src/gateway.ts";
 import { bearer, post, startTestGateway, tokens, TestLiveChannel, type TestSubgraph } from "./support/harness.ts";
 import { playerName, startPlayerSubgraph, startWalletSubgraph } from "./support/subgraphs.ts";
@@ -74,6 +75,31 @@ describe("gateway over HTTP", () => {
 
   it("answers a body that is not JSON with HTTP 400", async () => {
     const res = await post(gateway.url, "{ not json");
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
+  });
+
+  it("serves requests the direct JSON route declines (GET, gzip bodies) through the express mount alike", async () => {
+    const query = `{ player(id: "p1") { id name } }`;
+    const expected = { player: { id: "p1", name: playerName("p1") } };
+    const get = await fetch(`${gateway.url}?query=${encodeURIComponent(query)}`, { headers: { "apollo-require-preflight": "1" } });
+    expect(get.status).toBe(200);
+    expect(get.headers.get("x-request-id")).toBeTruthy();
+    expect(((await get.json()) as { data?: unknown }).data).toEqual(expected);
+    const gz = await fetch(gateway.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipSync(JSON.stringify({ query })),
+    });
+    expect(gz.status).toBe(200);
+    expect(((await gz.json()) as { data?: unknown }).data).toEqual(expected);
+    const plain = await post(gateway.url, { query }, { "content-type": "application/json; charset=utf-8", "x-request-id": "req-direct-1" });
+    expect(plain.status).toBe(200);
+    expect(plain.body.data).toEqual(expected);
+  });
+
+  it("answers a JSON body that is not an object or array with HTTP 400", async () => {
+    const res = await post(gateway.url, '"just a string"');
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
   });

@@ -30,28 +30,93 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+type PGliteTx = Parameters<Parameters<PGlite["transaction"]>[0]>[0];
+type QueryOptions = NonNullable<Parameters<PGlite["query"]>[2]>;
+type ParserTable = PGlite["parsers"];
+
 /**
  * PGlite gives BIGINT as a number when it fits in a double and as a bigint otherwise; the kernel's
- * node-postgres pool gives bigint always (kernelTypes below). Money is BIGINT, so both executors
- * answer with bigint, whatever the value.
+ * node-postgres pool gives bigint always (kernelTypes below). Money is BIGINT, so the kernel's
+ * executors answer with bigint on both, whatever the value.
  */
-const PGLITE_QUERY_OPTIONS = { parsers: { 20: (value: string) => BigInt(value) } };
+const KERNEL_PARSERS: ParserTable = { 20: (value: string) => BigInt(value) };
 
-function pgliteExecutor(db: PGlite | Parameters<Parameters<PGlite["transaction"]>[0]>[0]): SqlExecutor {
+/**
+ * One PGlite instance serves two clients that want different result parsers: the kernel (PGlite's
+ * defaults: BIGINT as bigint, timestamps as Date) and Prisma's adapter, which passes its own
+ * `parsers` with every query. PGlite merges per-query parsers into its instance table on every call
+ * (`{ ...instanceParsers, ...options.parsers }`), and that table holds about 300 entries (one per
+ * array type): the spread alone cost about 0.3 ms per query, more than the query itself.
+ *
+ * So the merge is done once: the instance table becomes defaults + Prisma's parsers, Prisma's queries
+ * go without per-query parsers, and the kernel's (few: migrations, outbox relay, readiness) pass the
+ * defaults of the handful of overridden types back.
+ */
+class PGliteParserTables {
+  private base: ParserTable | undefined;
+  private merged: ParserTable | undefined;
+  private custom: ParserTable | undefined;
+  private restore: ParserTable = {};
+
+  constructor(private readonly pglite: PGlite) {}
+
+  /** Options for a query on Prisma's behalf: its parsers are in the instance table. */
+  forPrisma(options: QueryOptions | undefined): QueryOptions | undefined {
+    const custom = options?.parsers as ParserTable | undefined;
+    if (!options || !custom) return options;
+    if (custom !== this.custom || this.pglite.parsers !== this.merged) {
+      // First query, or PGlite rebuilt its table (refreshArrayTypes): merge again.
+      const base = this.pglite.parsers === this.merged && this.base ? this.base : this.pglite.parsers;
+      this.base = base;
+      this.custom = custom;
+      this.merged = { ...base, ...custom };
+      this.restore = {};
+      // An entry set to undefined falls back to PGlite's built-in parser for that type, as before.
+      for (const oid of Object.keys(custom)) this.restore[oid] = base[oid]!;
+      Object.assign(this.restore, KERNEL_PARSERS);
+      this.pglite.parsers = this.merged;
+    }
+    const { parsers: _parsers, ...rest } = options;
+    return rest;
+  }
+
+  /** Options for the kernel's own queries: PGlite's default parsers, and BIGINT always as bigint. */
+  forKernel(): QueryOptions {
+    return { parsers: this.merged && this.pglite.parsers === this.merged ? this.restore : KERNEL_PARSERS };
+  }
+}
+
+function pgliteExecutor(db: PGlite | PGliteTx, tables: PGliteParserTables): SqlExecutor {
   return {
     dialect: "pglite",
     async query<T>(sql: string, params: unknown[] = []) {
-      const res = await db.query<T>(sql, params, PGLITE_QUERY_OPTIONS);
+      const res = await db.query<T>(sql, params, tables.forKernel());
       return res.rows;
     },
     async exec(sql: string) {
-      await db.exec(sql);
+      await db.exec(sql, tables.forKernel());
     },
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      if (!("transaction" in db)) return fn(pgliteExecutor(db));
-      return db.transaction((tx) => fn(pgliteExecutor(tx)));
+      if (!("transaction" in db)) return fn(pgliteExecutor(db, tables));
+      return db.transaction((tx) => fn(pgliteExecutor(tx, tables)));
     },
   };
+}
+
+/** What Prisma's PGlite adapter sees: the instance, with its queries' parsers taken from the instance table. */
+function prismaView<T extends PGlite | PGliteTx>(db: T, tables: PGliteParserTables): T {
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === "query") {
+        return (sql: string, params?: unknown[], options?: QueryOptions) => target.query(sql, params, tables.forPrisma(options));
+      }
+      if (prop === "transaction" && "transaction" in target) {
+        return <R>(fn: (tx: PGliteTx) => Promise<R>) => target.transaction((tx) => fn(prismaView(tx, tables)));
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 function pgExecutor(pool: pg.Pool | pg.PoolClient): SqlExecutor {
@@ -137,11 +202,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const inMemory = opts.dataDir === "memory://";
   if (!inMemory) fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   const pglite: PGlite = await createPGlite(opts, inMemory);
+  const tables = new PGliteParserTables(pglite);
   return {
     mode: "embedded",
-    sql: pgliteExecutor(pglite),
+    sql: pgliteExecutor(pglite, tables),
     // The adapter is typed against an older PGlite release that prisma hoists; it accepts any >= 0.2.
-    prismaAdapter: new PrismaPGlite(pglite as unknown as ConstructorParameters<typeof PrismaPGlite>[0]),
+    prismaAdapter: new PrismaPGlite(prismaView(pglite, tables) as unknown as ConstructorParameters<typeof PrismaPGlite>[0]),
     async close() {
       await pglite.close();
     },

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -9,6 +10,7 @@ import { GraphQLError, type DocumentNode } from "graphql";
 import type { Principal } from "../auth/principal.ts";
 import type { TokenVerifier } from "../auth/tokens.ts";
 import type { Logger } from "../logger.ts";
+import { graphqlRoute } from "../http/graphql-route.ts";
 import { metricsPlugin, type Metrics } from "../http/metrics.ts";
 import type { RunningHttpServer } from "../http/server.ts";
 import { applyFieldPolicies, type AuthContext, type Policy } from "./authorize.ts";
@@ -27,6 +29,8 @@ export interface SubgraphDefinition<Ctx extends BaseContext> {
   /** Adds the service's own members (loaders, clients) to the base context of each request. */
   createContext(base: BaseContext): Ctx | Promise<Ctx>;
 }
+
+const SUBGRAPH_MAX_BODY_BYTES = 1024 * 1024;
 
 /** Turns unexpected errors into an opaque message; domain errors (with a code) pass through. */
 function maskUnexpected(log: Logger) {
@@ -65,16 +69,13 @@ export async function mountSubgraph<Ctx extends BaseContext>(
     ],
   });
   await server.start();
-  http.app.use(
-    "/graphql",
-    express.json({ limit: "1mb" }),
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        const requestId = String(req.headers["x-request-id"] ?? "");
-        const principal = await deps.verifier.fromAuthorizationHeader(req.headers.authorization);
-        return def.createContext({ principal, requestId, log: deps.log.child({ requestId }) });
-      },
-    }),
-  );
+  const context = async (req: IncomingMessage): Promise<Ctx> => {
+    const requestId = String(req.headers["x-request-id"] ?? "");
+    const principal = await deps.verifier.fromAuthorizationHeader(req.headers.authorization);
+    return def.createContext({ principal, requestId, log: deps.log.child({ requestId }) });
+  };
+  // JSON POSTs (all the gateway sends) skip express; everything else takes the express mount.
+  http.route("/graphql", graphqlRoute(server, { maxBodyBytes: SUBGRAPH_MAX_BODY_BYTES, context }));
+  http.app.use("/graphql", express.json({ limit: SUBGRAPH_MAX_BODY_BYTES }), expressMiddleware(server, { context: ({ req }) => context(req) }));
   return server;
 }

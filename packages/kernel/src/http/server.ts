@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express, type Request } from "express";
 import type { Logger } from "../logger.ts";
+import type { FastRoute } from "./graphql-route.ts";
 import type { Metrics } from "./metrics.ts";
 
 export type ReadinessCheck = () => Promise<void>;
@@ -19,6 +20,11 @@ export interface HttpServerOptions {
 
 export interface RunningHttpServer {
   app: Express;
+  /**
+   * Serves requests for exactly `path` (no trailing slash, any query string) that `route.accepts`
+   * without going through express; the rest of that path's requests still reach `app`.
+   */
+  route(path: string, route: FastRoute): void;
   server: http.Server;
   url: string;
   port: number;
@@ -39,20 +45,40 @@ export function createHttpServer(opts: HttpServerOptions): RunningHttpServer {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
-  const server = http.createServer(app);
-  // Keep-alive longer than typical proxies' idle timeout so pooled connections are not cut mid-request.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  const routes = new Map<string, FastRoute>();
 
-  app.use((req, res, next) => {
+  // Request ids and access metrics for every request, whether express or a fast route serves it.
+  const server = http.createServer((req, res) => {
     const incoming = req.headers["x-request-id"];
     const id = typeof incoming === "string" && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     req.headers["x-request-id"] = id;
     res.setHeader("x-request-id", id);
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const pathname = q < 0 ? url : url.slice(0, q);
     const stop = opts.metrics.httpDuration.startTimer();
-    res.on("finish", () => stop({ method: req.method, route: req.route?.path ?? req.path.split("/").slice(0, 3).join("/"), status: String(res.statusCode) }));
-    next();
+    res.on("finish", () => {
+      const route = (req as Partial<Request>).route as { path?: string } | undefined;
+      stop({ method: req.method ?? "", route: route?.path ?? pathname.split("/").slice(0, 3).join("/"), status: String(res.statusCode) });
+    });
+    const fast = routes.get(pathname);
+    if (fast?.accepts(req)) {
+      fast.handle(req, res).catch((err: unknown) => {
+        opts.log.error({ err }, "request failed");
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end();
+        } else {
+          res.destroy();
+        }
+      });
+      return;
+    }
+    app(req, res);
   });
+  // Keep-alive longer than typical proxies' idle timeout so pooled connections are not cut mid-request.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   let ready = false;
   app.get("/healthz", (_req, res) => {
@@ -78,6 +104,9 @@ export function createHttpServer(opts: HttpServerOptions): RunningHttpServer {
 
   const running: RunningHttpServer = {
     app,
+    route(path, route) {
+      routes.set(path, route);
+    },
     server,
     url: "",
     port: opts.port,
