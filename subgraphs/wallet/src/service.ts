@@ -53,7 +53,7 @@ export const walletService: ServiceModule<PrismaClient, WalletContext> = {
       typeDefs,
       resolvers,
       policies,
-      createContext: (base) => ({ ...base, prisma: runtime.prisma, ledger, loaders: createLoaders(runtime.prisma) }),
+      createContext: (base) => ({ ...base, prisma: runtime.prisma, ledger, loaders: createLoaders(runtime.db.sql) }),
     };
   },
 };

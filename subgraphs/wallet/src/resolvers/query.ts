@@ -11,7 +11,7 @@ export const Query: QueryResolvers = {
   balanceOfPlayer: async (_parent, { playerId, currency }, ctx) => {
     const wallet = await ctx.loaders.walletByPlayer.load(playerId);
     if (!wallet) return null;
-    const accounts = await ctx.loaders.accountsByPlayer.load(playerId);
+    const accounts = wallet.accounts;
     const wanted = currency ? assertCurrency(currency) : wallet.defaultCurrency;
     const cash = accounts.filter((a) => a.type === "PLAYER_CASH");
     const changed = cash.find((a) => a.currency === wanted);

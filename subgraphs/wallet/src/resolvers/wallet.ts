@@ -14,7 +14,7 @@ function decodeCursor(cursor: string): bigint {
 
 /** The wallet's balances of one account type; the registered currency shows as zero until first used. */
 async function balancesOf(view: WalletView, type: AccountType, ctx: WalletContext) {
-  const accounts = (await ctx.loaders.accountsByPlayer.load(view.playerId)).filter((a) => a.type === type);
+  const accounts = ((await ctx.loaders.walletByPlayer.load(view.playerId))?.accounts ?? []).filter((a) => a.type === type);
   const balances = accounts.map((a) => toGraphQLMoney(a.balance, a.currency));
   if (view.defaultCurrency && !accounts.some((a) => a.currency === view.defaultCurrency)) {
     balances.unshift(toGraphQLMoney(0n, view.defaultCurrency));
