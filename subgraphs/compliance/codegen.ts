@@ -7,4 +7,6 @@ export default subgraphCodegenConfig("ComplianceContext", {
   Exclusion: "../generated/prisma/client.ts#Exclusion as ExclusionModel",
   AuditEntry: "../generated/prisma/client.ts#AuditLog as AuditLogModel",
   ResponsibleGambling: "../views.ts#ResponsibleGamblingView",
+  ComplianceCase: "../generated/prisma/client.ts#ComplianceCase as ComplianceCaseModel",
+  CaseNote: "../generated/prisma/client.ts#CaseNote as CaseNoteModel",
 });

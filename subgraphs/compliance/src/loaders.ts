@@ -1,11 +1,12 @@
 import DataLoader from "dataloader";
-import type { PlayerRestrictions, PrismaClient, RuleSet } from "./generated/prisma/client.ts";
+import type { CaseNote, PlayerRestrictions, PrismaClient, RuleSet } from "./generated/prisma/client.ts";
 import { assessedView, type RestrictionsView } from "./views.ts";
 
 export interface ComplianceLoaders {
   restrictionsByPlayer: DataLoader<string, PlayerRestrictions | null>;
   ruleSetsByJurisdiction: DataLoader<string, RuleSet[]>;
   ruleSetById: DataLoader<string, RuleSet | null>;
+  notesByCase: DataLoader<string, CaseNote[]>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,6 +33,10 @@ export function createLoaders(prisma: PrismaClient): ComplianceLoaders {
       const rows = await prisma.ruleSet.findMany({ where: { id: { in: ids.filter(isUuid) } } });
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
+    }),
+    notesByCase: new DataLoader(async (caseIds) => {
+      const rows = await prisma.caseNote.findMany({ where: { caseId: { in: [...caseIds] } }, orderBy: { seq: "asc" } });
+      return caseIds.map((id) => rows.filter((n) => n.caseId === id));
     }),
   };
 }

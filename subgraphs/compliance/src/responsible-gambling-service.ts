@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { appError, badInput, notFound } from "@casino/kernel/errors";
 import { assertCurrency } from "@casino/kernel/money";
+import { actorText, appendAudit, type Actor } from "./audit.ts";
 import type { DepositLimit, Prisma, PrismaClient, PlayerRestrictions } from "./generated/prisma/client.ts";
 import { recordRestrictionsChanged, type RestrictionsCause } from "./restrictions-changed.ts";
 import {
@@ -25,9 +26,7 @@ import { assessedView, type RestrictionsView } from "./views.ts";
 
 type Tx = Prisma.TransactionClient;
 
-/** Who acts: recorded in the audit log with every change. */
-export type Actor = { kind: "player"; id: string } | { kind: "staff"; id: string } | { kind: "system"; id: string };
-const actorText = (a: Actor) => `${a.kind}:${a.id}`;
+export type { Actor } from "./audit.ts";
 
 export interface PlayerCheck {
   allowed: boolean;
@@ -66,8 +65,8 @@ export class ResponsibleGambling {
     return assessedView(row, this.rules.versionsOf(row.jurisdiction), now);
   }
 
-  private async audit(tx: Tx, actor: Actor, action: string, playerId: string, details: Record<string, unknown>, now: Date) {
-    await tx.auditLog.create({ data: { actor: actorText(actor), action, playerId, details: JSON.parse(JSON.stringify(details, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Prisma.InputJsonObject, occurredAt: now } });
+  private audit(tx: Tx, actor: Actor, action: string, playerId: string, details: Record<string, unknown>, now: Date) {
+    return appendAudit(tx, actor, action, playerId, details, now);
   }
 
   private async changed(tx: Tx, playerId: string, cause: RestrictionsCause, now: Date): Promise<RestrictionsView> {
@@ -207,8 +206,11 @@ export class ResponsibleGambling {
     return { allowed: reasons.length === 0, reasons, maxStake: stake.maxStake };
   }
 
-  /** Records a deposit or a paid withdrawal reported by the wallet; a redelivered event changes nothing. */
-  async recordMoneyMovement(tx: Tx, m: { transactionId: string; playerId: string; direction: "DEPOSIT" | "WITHDRAWAL"; currency: string; amount: bigint; occurredAt: Date }): Promise<void> {
-    await tx.moneyMovement.createMany({ data: [m], skipDuplicates: true });
+  /**
+   * Records a deposit or a paid withdrawal reported by the wallet. False when the transaction was
+   * already recorded (the same transaction under another event id): nothing changes then.
+   */
+  async recordMoneyMovement(tx: Tx, m: { transactionId: string; playerId: string; direction: "DEPOSIT" | "WITHDRAWAL"; currency: string; amount: bigint; occurredAt: Date }): Promise<boolean> {
+    return (await tx.moneyMovement.createMany({ data: [m], skipDuplicates: true })).count === 1;
   }
 }

@@ -5,6 +5,7 @@ import { ServiceTokenVerifier } from "@casino/kernel/auth/service-tokens";
 import { consumeOnce } from "@casino/kernel/events/outbox";
 import type { ServiceModule } from "@casino/kernel/service";
 import { parse } from "graphql";
+import { ComplianceCases } from "./case-service.ts";
 import type { ComplianceContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { ComplianceChecks } from "./checks.ts";
@@ -36,6 +37,7 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
       await rules.start();
       runtime.onShutdown(async () => rules.stop());
       const rg = new ResponsibleGambling(runtime.prisma, rules, runtime.publishOutbox);
+      const cases = new ComplianceCases(runtime.prisma, rules, runtime.publishOutbox);
 
       const subscription = await runtime.bus.subscribe("compliance", ["player.registered", "player.kyc_changed", "wallet.transaction_posted"], async (event) => {
         switch (event.type) {
@@ -78,9 +80,13 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
             const movement = moneyMovementOf(parsed.data);
             if (!movement) return;
             const { transactionId, playerId, currency } = parsed.data;
-            await consumeOnce(runtime.prisma, "compliance", event, (tx) =>
-              rg.recordMoneyMovement(tx, { transactionId, playerId, currency, ...movement, occurredAt: new Date(event.occurredAt) }),
-            );
+            const recorded = { transactionId, currency, ...movement, occurredAt: new Date(event.occurredAt) };
+            let opened = 0;
+            // Recording and monitoring in one transaction: a case exists exactly when its movement does.
+            await consumeOnce(runtime.prisma, "compliance", event, async (tx) => {
+              if (await rg.recordMoneyMovement(tx, { playerId, ...recorded })) opened = await cases.monitorMovement(tx, playerId, recorded, now());
+            });
+            if (opened > 0) runtime.publishOutbox();
             return;
           }
           default:
@@ -93,7 +99,7 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
         typeDefs,
         resolvers,
         policies,
-        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), now, rg }),
+        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), now, rg, cases }),
       };
     },
   };

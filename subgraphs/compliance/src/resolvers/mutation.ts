@@ -12,9 +12,10 @@ function self(ctx: ComplianceContext): { playerId: string; actor: Actor } {
   return { playerId: ctx.principal.playerId, actor: { kind: "player", id: ctx.principal.playerId } };
 }
 
-function staff(ctx: ComplianceContext, playerId: string): Actor {
+/** The signed-in staff member acting on `id` (a player or a case: both are UUIDs). */
+function staff(ctx: ComplianceContext, id: string, field = "playerId"): Actor {
   if (ctx.principal.kind !== "staff") throw forbidden("Staff only");
-  if (!isUuid(playerId)) throw badInput("playerId must be a UUID", "playerId");
+  if (!isUuid(id)) throw badInput(`${field} must be a UUID`, field);
   return { kind: "staff", id: ctx.principal.staffId };
 }
 
@@ -41,4 +42,8 @@ export const Mutation: MutationResolvers = {
     return ctx.rg.selfExclude(playerId, months, actor, ctx.now());
   },
   setPlayerBlocked: (_parent, { playerId, blocked, reason }, ctx) => ctx.rg.setBlocked(playerId, blocked, reason, staff(ctx, playerId), ctx.now()),
+  openCase: (_parent, { playerId, kind, reason }, ctx) => ctx.cases.openCase(playerId, kind, reason, staff(ctx, playerId), ctx.now()),
+  assignCase: (_parent, { caseId, assigneeId }, ctx) => ctx.cases.assignCase(caseId, assigneeId, staff(ctx, caseId, "caseId"), ctx.now()),
+  addCaseNote: (_parent, { caseId, kind, body, reference }, ctx) => ctx.cases.addNote(caseId, kind, body, reference ?? null, staff(ctx, caseId, "caseId"), ctx.now()),
+  resolveCase: (_parent, { caseId, outcome, summary }, ctx) => ctx.cases.resolveCase(caseId, outcome, summary, staff(ctx, caseId, "caseId"), ctx.now()),
 };

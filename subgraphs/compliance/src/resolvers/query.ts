@@ -1,4 +1,4 @@
-import { badInput } from "@casino/kernel/errors";
+import { badInput, forbidden } from "@casino/kernel/errors";
 import { Buffer } from "node:buffer";
 import type { QueryResolvers } from "../generated/graphql.ts";
 import { isUuid, loadAssessedView } from "../loaders.ts";
@@ -19,6 +19,22 @@ export const Query: QueryResolvers = {
   responsibleGamblingOfPlayer: async (_parent, { playerId }, ctx) => {
     if (!isUuid(playerId)) throw badInput("playerId must be a UUID", "playerId");
     return (await ctx.loaders.restrictionsByPlayer.load(playerId)) ? { playerId } : null;
+  },
+  cases: (_parent, { filter, first, after }, ctx) => {
+    const take = first ?? 20;
+    if (take < 1 || take > 100) throw badInput("first must be between 1 and 100", "first");
+    if (filter?.playerId && !isUuid(filter.playerId)) throw badInput("playerId must be a UUID", "filter.playerId");
+    return ctx.cases.list(filter ?? {}, take, after);
+  },
+  case: (_parent, { id }, ctx) => {
+    if (!isUuid(id)) throw badInput("id must be a UUID", "id");
+    return ctx.prisma.complianceCase.findUnique({ where: { id } });
+  },
+  suspiciousActivityReportDraft: async (_parent, { caseId }, ctx) => {
+    if (!isUuid(caseId)) throw badInput("caseId must be a UUID", "caseId");
+    if (ctx.principal.kind !== "staff") throw forbidden("Staff only");
+    const draft = await ctx.cases.suspiciousActivityReportDraft(caseId, { kind: "staff", id: ctx.principal.staffId }, ctx.now());
+    return { caseId, generatedAt: draft.generatedAt.toISOString(), json: JSON.stringify(draft.json, null, 2), text: draft.text };
   },
   auditLog: async (_parent, { playerId, first, after }, ctx) => {
     const take = first ?? 50;

@@ -1,0 +1,216 @@
+import { randomUUID } from "node:crypto";
+import { Buffer } from "node:buffer";
+import { appError, badInput, notFound } from "@casino/kernel/errors";
+import { appendAudit, actorText, type Actor } from "./audit.ts";
+import { recordCaseOpened, recordCaseResolved } from "./case-events.ts";
+import { applyCaseChange, decideCaseTransition, openKeyOf, validateReason, type CaseCommand, type CaseChange } from "./cases.ts";
+import type { CaseKind, CaseNoteKind, CaseStatus } from "./generated/graphql.ts";
+import type { CaseNote, ComplianceCase, Prisma, PrismaClient } from "./generated/prisma/client.ts";
+import { detectAll, movementsNeededFrom, parseMonitoringRules, type Detection, type Movement } from "./monitoring.ts";
+import type { RuleBook } from "./rulebook.ts";
+import { buildSarDraft, type SarDraft } from "./sar.ts";
+
+type Tx = Prisma.TransactionClient;
+
+const SYSTEM: Actor = { kind: "system", id: "monitoring" };
+/** A case opened by hand covers the money movements of this many days before it (SAR draft). */
+const MANUAL_CASE_LOOKBACK_DAYS = 90;
+
+/** What a new case is opened with: a detection's, or staff's reason. */
+type CaseOpening = Pick<Detection, "windowStart" | "facts"> & { kind: CaseKind };
+
+export interface CaseFilter {
+  status?: CaseStatus | null;
+  kind?: CaseKind | null;
+  playerId?: string | null;
+}
+
+export interface CasePage {
+  edges: Array<{ cursor: string; node: ComplianceCase }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+const cursorOf = (c: ComplianceCase) => Buffer.from(`${c.openedAt.toISOString()}|${c.id}`).toString("base64url");
+
+function parseCursor(after: string): { openedAt: Date; id: string } {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/.exec(Buffer.from(after, "base64url").toString());
+  const openedAt = match?.[1] ? new Date(match[1]) : undefined;
+  if (!match?.[2] || !openedAt || Number.isNaN(openedAt.getTime())) throw badInput("Invalid cursor", "after");
+  return { openedAt, id: match[2] };
+}
+
+/**
+ * Compliance cases: opened by the monitoring detections (in the transaction that records the
+ * money movement) or by staff, then assigned, annotated and resolved by staff. Every change is one
+ * transaction with its audit entry and, for opening and resolving, its outbox event.
+ */
+export class ComplianceCases {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly rules: RuleBook,
+    private readonly publishOutbox: () => void,
+  ) {}
+
+  /**
+   * Runs every detection for a movement just recorded, inside the caller's transaction (the
+   * event consumer's consumeOnce, so a redelivered event opens nothing twice). Returns how many
+   * cases were opened.
+   */
+  async monitorMovement(tx: Tx, playerId: string, trigger: Movement, now: Date): Promise<number> {
+    // One player's movements are monitored one at a time: two processed at once would each miss
+    // the other and a crossing made of both would go unseen.
+    await tx.$queryRaw`SELECT 1 FROM player_restrictions WHERE player_id = ${playerId}::uuid FOR UPDATE`;
+    const player = await tx.playerRestrictions.findUnique({ where: { playerId } });
+    // No deposit passes the deposit check before compliance has the player, so there is nothing
+    // to monitor yet; the movement itself is recorded and counts from the next one on.
+    if (!player) return 0;
+    const ruleSet = this.rules.inForce(player.jurisdiction, now);
+    if (!ruleSet) return 0;
+    const rules = parseMonitoringRules(ruleSet);
+    const movements = await tx.moneyMovement.findMany({
+      where: { playerId, currency: trigger.currency, occurredAt: { gte: movementsNeededFrom(trigger, rules, now) } },
+      orderBy: { occurredAt: "asc" },
+    });
+    let opened = 0;
+    for (const detection of detectAll(movements, trigger, rules, now)) {
+      if (await this.insertCase(tx, playerId, detection, { id: ruleSet.id, version: ruleSet.version }, SYSTEM, now)) opened++;
+    }
+    return opened;
+  }
+
+  /** Opens a case unless one of its kind is open for the player; null when one is. */
+  private async insertCase(tx: Tx, playerId: string, detection: CaseOpening, ruleSet: { id: string; version: number } | null, actor: Actor, now: Date): Promise<ComplianceCase | null> {
+    const id = randomUUID();
+    const created = await tx.complianceCase.createMany({
+      data: [
+        {
+          id,
+          playerId,
+          kind: detection.kind,
+          status: "OPEN",
+          openKey: openKeyOf(playerId, detection.kind),
+          openedBy: actorText(actor),
+          openedAt: now,
+          updatedAt: now,
+          facts: detection.facts as Prisma.InputJsonObject,
+          windowStart: detection.windowStart,
+          ruleSetId: ruleSet?.id ?? null,
+          ruleSetVersion: ruleSet?.version ?? null,
+        },
+      ],
+      skipDuplicates: true,
+    });
+    if (created.count === 0) return null;
+    const row = await tx.complianceCase.findUniqueOrThrow({ where: { id } });
+    await appendAudit(tx, actor, "CASE_OPENED", playerId, { caseId: id, kind: row.kind, ruleSetVersion: row.ruleSetVersion }, now);
+    await recordCaseOpened(tx, row);
+    return row;
+  }
+
+  async openCase(playerId: string, kind: CaseKind, reason: string, actor: Actor, now: Date): Promise<ComplianceCase> {
+    const trimmed = validateReason(reason);
+    const opened = await this.prisma.$transaction(async (tx) => {
+      const player = await tx.playerRestrictions.findUnique({ where: { playerId } });
+      if (!player) throw notFound("Player restrictions (registration not processed yet)");
+      const ruleSet = this.rules.inForce(player.jurisdiction, now);
+      const opening: CaseOpening = {
+        kind,
+        windowStart: new Date(now.getTime() - MANUAL_CASE_LOOKBACK_DAYS * 86_400_000),
+        facts: { reason: trimmed, openedByHand: true },
+      };
+      const row = await this.insertCase(tx, playerId, opening, ruleSet ? { id: ruleSet.id, version: ruleSet.version } : null, actor, now);
+      if (!row) throw appError("CONFLICT", `The player already has an open ${kind} case`);
+      return row;
+    });
+    this.publishOutbox();
+    return opened;
+  }
+
+  async assignCase(caseId: string, assigneeId: string, actor: Actor, now: Date): Promise<ComplianceCase> {
+    return this.transition(caseId, { type: "ASSIGN", assigneeId }, actor, now);
+  }
+
+  async resolveCase(caseId: string, outcome: ComplianceCase["outcome"], summary: string, actor: Actor, now: Date): Promise<ComplianceCase> {
+    const resolved = await this.transition(caseId, { type: "RESOLVE", outcome, summary }, actor, now);
+    this.publishOutbox();
+    return resolved;
+  }
+
+  async addNote(caseId: string, kind: CaseNoteKind, body: string, reference: string | null, actor: Actor, now: Date): Promise<CaseNote> {
+    return this.prisma.$transaction(async (tx) => {
+      const current = await this.lockCase(tx, caseId);
+      const change = decideCaseTransition(current, { type: "ADD_NOTE", kind, body, reference });
+      if (change.type !== "NOTE_ADDED") throw new Error(`unexpected change ${change.type}`);
+      const note = await tx.caseNote.create({ data: { id: randomUUID(), caseId, kind: change.kind, body: change.body, reference: change.reference, author: actorText(actor), createdAt: now } });
+      await tx.complianceCase.update({ where: { id: caseId }, data: { updatedAt: now } });
+      await appendAudit(tx, actor, "CASE_NOTE_ADDED", current.playerId, { caseId, noteId: note.id, kind: note.kind, reference: note.reference }, now);
+      return note;
+    });
+  }
+
+  private async lockCase(tx: Tx, caseId: string): Promise<ComplianceCase> {
+    await tx.$queryRaw`SELECT 1 FROM compliance_case WHERE id = ${caseId}::uuid FOR UPDATE`;
+    const row = await tx.complianceCase.findUnique({ where: { id: caseId } });
+    if (!row) throw notFound("Case");
+    return row;
+  }
+
+  private transition(caseId: string, command: CaseCommand, actor: Actor, now: Date): Promise<ComplianceCase> {
+    return this.prisma.$transaction(async (tx) => {
+      const current = await this.lockCase(tx, caseId);
+      const change = decideCaseTransition(current, command);
+      const next = applyCaseChange(current, change);
+      const updated = await tx.complianceCase.update({ where: { id: caseId }, data: { ...this.columnsOf(change, now), status: next.status, assigneeId: next.assigneeId, updatedAt: now } });
+      await appendAudit(tx, actor, `CASE_${change.type}`, current.playerId, { caseId, ...change }, now);
+      if (change.type === "RESOLVED") await recordCaseResolved(tx, updated);
+      return updated;
+    });
+  }
+
+  private columnsOf(change: CaseChange, now: Date): Prisma.ComplianceCaseUpdateInput {
+    switch (change.type) {
+      case "RESOLVED":
+        return { openKey: null, resolvedAt: now, outcome: change.outcome, resolutionSummary: change.summary };
+      case "ASSIGNED":
+      case "NOTE_ADDED":
+        return {};
+      default: {
+        const unknown: never = change;
+        throw new Error(`unknown case change ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  async list(filter: CaseFilter, first: number, after: string | null | undefined): Promise<CasePage> {
+    const from = after ? parseCursor(after) : undefined;
+    const rows = await this.prisma.complianceCase.findMany({
+      where: {
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.kind ? { kind: filter.kind } : {}),
+        ...(filter.playerId ? { playerId: filter.playerId } : {}),
+        ...(from ? { OR: [{ openedAt: { lt: from.openedAt } }, { openedAt: from.openedAt, id: { lt: from.id } }] } : {}),
+      },
+      orderBy: [{ openedAt: "desc" }, { id: "desc" }],
+      take: first + 1,
+    });
+    const edges = rows.slice(0, first).map((node) => ({ cursor: cursorOf(node), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  async suspiciousActivityReportDraft(caseId: string, actor: Actor, now: Date): Promise<SarDraft & { generatedAt: Date }> {
+    return this.prisma.$transaction(async (tx) => {
+      const c = await tx.complianceCase.findUnique({ where: { id: caseId }, include: { notes: { orderBy: { seq: "asc" } }, player: true } });
+      if (!c) throw notFound("Case");
+      const transactionsTo = c.resolvedAt ?? now;
+      const movements = await tx.moneyMovement.findMany({
+        where: { playerId: c.playerId, occurredAt: { gte: c.windowStart, lte: transactionsTo } },
+        orderBy: [{ occurredAt: "asc" }, { transactionId: "asc" }],
+      });
+      const timeline = await tx.auditLog.findMany({ where: { playerId: c.playerId, details: { path: ["caseId"], equals: caseId } }, orderBy: { seq: "asc" } });
+      const { notes, player, ...theCase } = c;
+      const draft = buildSarDraft({ case: theCase, notes, subject: player, movements, timeline, transactionsTo, generatedAt: now, generatedBy: actorText(actor) });
+      await appendAudit(tx, actor, "SAR_DRAFT_EXPORTED", c.playerId, { caseId }, now);
+      return { ...draft, generatedAt: now };
+    });
+  }
+}
