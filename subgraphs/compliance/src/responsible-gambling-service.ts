@@ -6,20 +6,14 @@ import type { DepositLimit, Prisma, PrismaClient, PlayerRestrictions } from "./g
 import { recordRestrictionsChanged, type RestrictionsCause } from "./restrictions-changed.ts";
 import {
   LIMIT_PERIODS,
-  checkDeposit,
-  checkStake,
   confirmLimitChange,
   parseRgRules,
   requestLimitChange,
   selfExclusionUntil,
   timeOutUntil,
-  windowStart,
-  type DepositCheck,
   type DepositLimitState,
-  type GameKind,
   type LimitPeriod,
   type RgRules,
-  type StakeCheck,
 } from "./responsible-gambling.ts";
 import type { RuleBook } from "./rulebook.ts";
 import { assessedView, type RestrictionsView } from "./views.ts";
@@ -28,18 +22,10 @@ type Tx = Prisma.TransactionClient;
 
 export type { Actor } from "./audit.ts";
 
-export interface PlayerCheck {
-  allowed: boolean;
-  /** Machine-readable reasons when refused: restriction reasons plus DEPOSIT_LIMIT_<PERIOD> or STAKE_LIMIT. */
-  reasons: string[];
-}
-
 /**
- * The write and check paths of responsible gambling. Every change is one transaction that updates
- * the state, appends to the audit log and writes `compliance.restrictions_changed` to the outbox.
- * Checks read the database on every call, so a restriction set a moment ago applies to the very
- * next deposit or stake: there is no cache of player state to go stale (rule sets, which are
- * immutable, are the only thing cached).
+ * The write path of responsible gambling. Every change is one transaction that updates the state,
+ * appends to the audit log and writes `compliance.restrictions_changed` to the outbox. The checks
+ * games and payments ask are in checks.ts.
  */
 export class ResponsibleGambling {
   constructor(
@@ -163,47 +149,6 @@ export class ResponsibleGambling {
     });
     this.publishOutbox();
     return view;
-  }
-
-  /** May this player deposit this amount now? Restrictions first, then every deposit limit. */
-  async checkDeposit(playerId: string, currency: string, amount: bigint, now: Date): Promise<PlayerCheck & { remaining: bigint | null }> {
-    const [row, limits] = await Promise.all([this.prisma.playerRestrictions.findUnique({ where: { playerId } }), this.prisma.depositLimit.findMany({ where: { playerId } })]);
-    if (!row) return { allowed: false, reasons: ["NOT_YET_ASSESSED"], remaining: null };
-    const decision = this.view(row, now).decision;
-    const reasons: string[] = decision.canDeposit ? [] : [...decision.reasons];
-    if (row.currency && currency !== row.currency) reasons.push("WRONG_CURRENCY");
-    let check: DepositCheck = { allowed: true, exceededPeriod: null, remaining: null };
-    const active = limits.filter((l) => l.amount !== null);
-    if (active.length) {
-      const since = windowStart("MONTH", now) < windowStart("WEEK", now) ? windowStart("MONTH", now) : windowStart("WEEK", now);
-      const movements = await this.prisma.moneyMovement.findMany({
-        where: { playerId, direction: "DEPOSIT", occurredAt: { gt: since } },
-        select: { amount: true, occurredAt: true },
-      });
-      const sums = { DAY: 0n, WEEK: 0n, MONTH: 0n } as Record<LimitPeriod, bigint>;
-      for (const p of LIMIT_PERIODS) {
-        const start = windowStart(p, now).getTime();
-        sums[p] = movements.filter((m) => m.occurredAt.getTime() > start).reduce((s, m) => s + m.amount, 0n);
-      }
-      check = checkDeposit(active, sums, amount);
-      if (!check.allowed) reasons.push(`DEPOSIT_LIMIT_${check.exceededPeriod}`);
-    }
-    return { allowed: reasons.length === 0, reasons, remaining: check.remaining };
-  }
-
-  /** May this player stake this amount on this kind of game now? */
-  async checkStake(playerId: string, currency: string, amount: bigint, kind: GameKind, now: Date): Promise<PlayerCheck & { maxStake: bigint | null }> {
-    const row = await this.prisma.playerRestrictions.findUnique({ where: { playerId } });
-    if (!row) return { allowed: false, reasons: ["NOT_YET_ASSESSED"], maxStake: null };
-    const decision = this.view(row, now).decision;
-    const reasons: string[] = decision.canPlay ? [] : [...decision.reasons];
-    let stake: StakeCheck = { allowed: true, maxStake: null };
-    const inForce = this.rules.inForce(row.jurisdiction, now);
-    if (inForce) {
-      stake = checkStake(kind, amount, currency, row.dateOfBirth, parseRgRules(inForce), now);
-      if (!stake.allowed) reasons.push("STAKE_LIMIT");
-    }
-    return { allowed: reasons.length === 0, reasons, maxStake: stake.maxStake };
   }
 
   /**
