@@ -1,2 +1,2 @@
-export { CryptoRandomSource, CryptoRng, MAX_RANGE, draws, randomInt, uniformInt, type RawSource, type Rng } from "./rng.ts";
+export { CryptoRandomSource, CryptoRng, MAX_RANGE, draws, fillDraws, randomInt, uniformInt, type RawSource, type Rng } from "./rng.ts";
 export { RecordingRng, verifyRecordedDraw, type RecordedDraw } from "./recording-rng.ts";

@@ -1,4 +1,4 @@
-import { acceptanceLimit, CryptoRandomSource, CryptoRng, draws, randomInt, uniformInt, type RawSource } from "../../src/rng/rng.ts";
+import { acceptanceLimit, CryptoRandomSource, CryptoRng, draws, fillDraws, randomInt, remainder, uniformInt, type RawSource } from "../../src/rng/rng.ts";
 import { RecordingRng, verifyRecordedDraw } from "../../src/rng/recording-rng.ts";
 import { ScriptedRawSource, ScriptedRng } from "../../src/rng/scripted.ts";
 import { chiSquareCriticalValue, chiSquareUniformity } from "../../src/rng/statistics.ts";
@@ -7,10 +7,10 @@ import { chiSquareCriticalValue, chiSquareUniformity } from "../../src/rng/stati
  * The statistical tests below draw from the real crypto RNG, so each can fail by chance. Each uses a
  * fixed significance level ALPHA = 0.001 (99.9 % confidence): under a perfect RNG a single test fails
  * with probability exactly 0.001, and the STATISTICAL_TESTS tests of this file together fail with
- * probability 1 - 0.999^6 ≈ 0.6 % per run. A failure that repeats is a defect, not noise.
+ * probability 1 - 0.999^7 ≈ 0.7 % per run. A failure that repeats is a defect, not noise.
  */
 const ALPHA = 0.001;
-const STATISTICAL_TESTS = 6;
+const STATISTICAL_TESTS = 7;
 const TWO_POW_30 = 2 ** 30;
 const TWO_POW_32 = 2 ** 32;
 
@@ -54,6 +54,19 @@ describe("range scaling by rejection", () => {
 
   it.each([0, -1, 1.5, Number.NaN, 2 ** 48 + 1, Infinity])("refuses the range %p", (n) => {
     expect(() => randomInt(n)).toThrow(RangeError);
+    expect(() => new CryptoRng().int(n)).toThrow(RangeError);
+  });
+
+  it.each([
+    [TWO_POW_32 - 1, 37],
+    [TWO_POW_32 - 1, TWO_POW_32 - 1],
+    [TWO_POW_32 - 2, TWO_POW_32 - 1],
+    [2 ** 48 - 1, 3],
+    [2 ** 48 - 1, 2 ** 48 - 2],
+    [3 * 2 ** 46 - 1, 3 * 2 ** 46],
+    [0, 1],
+  ])("computes %i mod %i exactly", (word, n) => {
+    expect(remainder(word, n)).toBe(Number(BigInt(word) % BigInt(n)));
   });
 });
 
@@ -69,6 +82,24 @@ describe("randomInt and draws", () => {
 
   it("covers the whole range for a small n", () => {
     expect(new Set(draws(2000, 10))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  });
+
+  it("keeps each range's own limit when one CryptoRng alternates ranges", () => {
+    const rng = new CryptoRng();
+    for (let i = 0; i < 1000; i++) {
+      expect(rng.int(37)).toBeLessThan(37);
+      expect(rng.int(2 ** 40)).toBeLessThan(2 ** 40);
+      expect(rng.int(1)).toBe(0);
+    }
+  });
+
+  it("fills typed arrays in range, batched from the pool, and refuses ranges above 2^32", () => {
+    const values = fillDraws(new Uint32Array(100_000), 37);
+    expect(values.every((v) => v < 37)).toBe(true);
+    expect(new Set(values).size).toBe(37);
+    expect(fillDraws(new Uint32Array(10), TWO_POW_32)).toHaveLength(10);
+    expect(() => fillDraws(new Uint32Array(1), TWO_POW_32 + 1)).toThrow(RangeError);
+    expect(() => fillDraws(new Uint32Array(1), 0)).toThrow(RangeError);
   });
 
   it("gives an empty list for zero draws and refuses a negative count", () => {
@@ -89,7 +120,7 @@ describe("randomInt and draws", () => {
 describe("uniformity of scaled draws (chi-square at 99.9 %)", () => {
   it("has a computed critical value: chi-square(36) at 0.001 is 67.985", () => {
     expect(chiSquareCriticalValue(ALPHA, 36)).toBeCloseTo(67.985, 2);
-    expect(STATISTICAL_TESTS).toBe(6);
+    expect(STATISTICAL_TESTS).toBe(7);
   });
 
   it.each([2, 3, 7, 37])("is uniform for n = %i over 50,000 draws per cell", (n) => {
@@ -99,6 +130,12 @@ describe("uniformity of scaled draws (chi-square at 99.9 %)", () => {
     const test = chiSquareUniformity(`n = ${n}`, counts, ALPHA);
     expect(test.statistic).toBeLessThan(chiSquareCriticalValue(ALPHA, n - 1));
     expect(test.passed).toBe(true);
+  });
+
+  it("is uniform for n = 37 through the batched draws", () => {
+    const counts = new Array<number>(37).fill(0);
+    for (const value of draws(37 * 50_000, 37)) counts[value]!++;
+    expect(chiSquareUniformity("batched n = 37", counts, ALPHA).passed).toBe(true);
   });
 
   it("has no modulo bias for n = 3 * 2^30, where a bare modulo would make the lowest third twice as likely", () => {
