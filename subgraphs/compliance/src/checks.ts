@@ -1,5 +1,5 @@
 import type { SqlExecutor } from "@casino/kernel/db/sql";
-import { decide } from "./restrictions.ts";
+import { decide, type GamstopStatus } from "./restrictions.ts";
 import { LIMIT_PERIODS, checkDeposit, checkStake, parseRgRules, windowStart, type DepositLimitState, type GameKind, type LimitPeriod } from "./responsible-gambling.ts";
 import { parseDecisionRules } from "./ruleset.ts";
 import type { RuleBook } from "./rulebook.ts";
@@ -19,6 +19,7 @@ interface RestrictionRow {
   self_excluded_until: Date | null;
   timed_out_until: Date | null;
   blocked: boolean;
+  gamstop_status: GamstopStatus;
 }
 
 interface LimitRow {
@@ -27,7 +28,7 @@ interface LimitRow {
   amount: string | null;
 }
 
-const RESTRICTION_COLUMNS = `jurisdiction, currency, date_of_birth, age_verified, identity_verified, self_excluded_until, timed_out_until, blocked`;
+const RESTRICTION_COLUMNS = `jurisdiction, currency, date_of_birth, age_verified, identity_verified, self_excluded_until, timed_out_until, blocked, gamstop_status::text AS gamstop_status`;
 
 /**
  * The answers to "may this player stake / deposit this now?", each from ONE query on the service's
@@ -51,6 +52,7 @@ export class ComplianceChecks {
         selfExcludedUntil: row.self_excluded_until,
         timedOutUntil: row.timed_out_until,
         blocked: row.blocked,
+        gamstopStatus: row.gamstop_status,
       },
       inForce ? parseDecisionRules(inForce) : null,
       now,

@@ -34,3 +34,8 @@ export function moneyMovementOf(posted: z.infer<typeof transactionPostedSchema>)
   if (posted.type === "WITHDRAWAL_COMMIT" && -(cash + reserved) > 0n) return { direction: "WITHDRAWAL", amount: -(cash + reserved) };
   return null;
 }
+
+/** `player.profile_updated`: the current details after the change. */
+export const profileUpdatedSchema = z.object({
+  playerId: z.uuid(),
+});

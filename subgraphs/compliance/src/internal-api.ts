@@ -4,6 +4,7 @@ import { isSupportedCurrency } from "@casino/kernel/money";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
 import type { ComplianceChecks } from "./checks.ts";
+import { gamstopSubjectSchema, type GamstopScreening } from "./gamstop-screening.ts";
 
 export const COMPLIANCE_API_PREFIX = "/internal/compliance/v1";
 
@@ -19,7 +20,7 @@ const stakeSchema = z.object({ ...base, gameKind: z.enum(["SLOT", "TABLE", "LIVE
  * "May this player deposit / stake this now?" for payments and games. Answers come from the
  * database on every call (see ComplianceChecks), so they are never stale.
  */
-export function mountComplianceApi(app: Express, opts: { checks: ComplianceChecks; verifier: ServiceTokenVerifier; log: Logger; now: () => Date }): void {
+export function mountComplianceApi(app: Express, opts: { checks: ComplianceChecks; gamstop: GamstopScreening; verifier: ServiceTokenVerifier; log: Logger; now: () => Date }): void {
   const router = express.Router();
   router.use(express.json({ limit: "16kb" }));
   const error = (res: Response, status: number, code: string, message: string, field?: string) =>
@@ -52,6 +53,22 @@ export function mountComplianceApi(app: Express, opts: { checks: ComplianceCheck
     const { playerId, currency, amount, gameKind } = parsed.data;
     const check = await opts.checks.stake(playerId, currency, BigInt(amount), gameKind, opts.now());
     res.json({ allowed: check.allowed, reasons: check.reasons, maxStake: check.maxStake?.toString() ?? null });
+  });
+
+  /**
+   * GAMSTOP screening before an account exists (the player service, at registration): 200 with the
+   * outcome, 400 when GAMSTOP cannot take the details, 503 when GAMSTOP did not answer (cannot verify:
+   * the registration must wait). Kept as evidence.
+   */
+  router.post("/gamstop/screen", only("player"), async (req, res) => {
+    const parsed = gamstopSubjectSchema.safeParse(req.body);
+    if (!parsed.success) return error(res, 400, "BAD_USER_INPUT", parsed.error.issues[0]!.message, parsed.error.issues[0]!.path.join("."));
+    const result = await opts.gamstop.screen(parsed.data);
+    if (result.answered) {
+      return res.json({ outcome: result.outcome, uniqueId: result.uniqueId, traceId: result.traceId, checkedAt: result.checkedAt.toISOString() });
+    }
+    if (result.invalidField) return error(res, 400, "BAD_USER_INPUT", `GAMSTOP cannot check this ${result.invalidField}`, result.invalidField);
+    error(res, 503, "GAMSTOP_UNAVAILABLE", `GAMSTOP could not be asked (${result.failure}); try again shortly`);
   });
 
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -12,7 +12,8 @@ export type RestrictionsCause =
   | "SELF_EXCLUSION"
   | "BLOCKED"
   | "UNBLOCKED"
-  | "DEPOSIT_LIMIT_CHANGED";
+  | "DEPOSIT_LIMIT_CHANGED"
+  | "GAMSTOP_CHECKED";
 
 /** Writes the decision now in force to the outbox, in the transaction that changed it. */
 export async function recordRestrictionsChanged(tx: Tx, view: RestrictionsView, cause: RestrictionsCause, now: Date): Promise<void> {

@@ -9,7 +9,12 @@ export type RestrictionReason =
   | "TIMED_OUT"
   | "UNDER_MINIMUM_AGE"
   | "AGE_NOT_VERIFIED"
-  | "IDENTITY_NOT_VERIFIED";
+  | "IDENTITY_NOT_VERIFIED"
+  | "GAMSTOP_EXCLUDED"
+  | "GAMSTOP_NOT_CHECKED"
+  | "GAMSTOP_UNAVAILABLE";
+
+export type GamstopStatus = "NOT_CHECKED" | "CLEAR" | "EXCLUDED" | "UNAVAILABLE";
 
 /** What the decision reads of a player's restrictions row. */
 export interface RestrictionState {
@@ -19,6 +24,7 @@ export interface RestrictionState {
   selfExcludedUntil: Date | null;
   timedOutUntil: Date | null;
   blocked: boolean;
+  gamstopStatus: GamstopStatus;
 }
 
 export interface Decision {
@@ -71,6 +77,17 @@ export function decide(state: RestrictionState, rules: DecisionRules | null, now
     for (const [verified, reason] of unverified) {
       if (verified || !(verification.requiredBeforeDeposit || verification.requiredBeforePlay)) continue;
       findings.push({ reason, blocksDeposit: verification.requiredBeforeDeposit, blocksPlay: verification.requiredBeforePlay });
+    }
+    // Where GAMSTOP participation is required, only a check that answered "not excluded" lets the
+    // player deposit or play; a check that could not be made counts as "cannot verify".
+    if (rules.selfExclusion?.gamstopParticipationRequired) {
+      const gamstop: Partial<Record<GamstopStatus, RestrictionReason>> = {
+        EXCLUDED: "GAMSTOP_EXCLUDED",
+        NOT_CHECKED: "GAMSTOP_NOT_CHECKED",
+        UNAVAILABLE: "GAMSTOP_UNAVAILABLE",
+      };
+      const reason = gamstop[state.gamstopStatus];
+      if (reason) findings.push(blocksEverything(reason));
     }
   }
   return {

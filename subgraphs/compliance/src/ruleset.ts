@@ -34,6 +34,7 @@ const decisionRulesSchema = z.object({
     requiredBeforePlay: z.boolean(),
     source,
   }),
+  selfExclusion: z.object({ gamstopParticipationRequired: z.boolean().default(false), source }).optional(),
 });
 
 export type DecisionRules = z.infer<typeof decisionRulesSchema>;

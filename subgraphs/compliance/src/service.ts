@@ -1,7 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+import { startGamstopFake } from "@casino/gamstop-fake";
 import { ServiceTokenVerifier } from "@casino/kernel/auth/service-tokens";
+import { ConfigError, readEnv, urlSchema, z } from "@casino/kernel/config";
 import { consumeOnce } from "@casino/kernel/events/outbox";
 import type { ServiceModule } from "@casino/kernel/service";
 import { parse } from "graphql";
@@ -9,7 +12,9 @@ import { ComplianceCases } from "./case-service.ts";
 import type { ComplianceContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { ComplianceChecks } from "./checks.ts";
-import { kycChangedSchema, moneyMovementOf, transactionPostedSchema } from "./events.ts";
+import { kycChangedSchema, moneyMovementOf, profileUpdatedSchema, transactionPostedSchema } from "./events.ts";
+import { GamstopClient } from "./gamstop/index.ts";
+import { GamstopScreening, prescreenSchema, subjectOf } from "./gamstop-screening.ts";
 import { mountComplianceApi } from "./internal-api.ts";
 import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
@@ -39,7 +44,49 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
       const rg = new ResponsibleGambling(runtime.prisma, rules, runtime.publishOutbox);
       const cases = new ComplianceCases(runtime.prisma, rules, runtime.publishOutbox);
 
-      const subscription = await runtime.bus.subscribe("compliance", ["player.registered", "player.kyc_changed", "wallet.transaction_posted"], async (event) => {
+      const gamstopEnv = readEnv(
+        {
+          GAMSTOP_API_URL: urlSchema(["http:", "https:"]).optional(),
+          GAMSTOP_API_KEY: z.string().min(8, "must be at least 8 characters").optional(),
+          GAMSTOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
+          GAMSTOP_RETRY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+          NODE_ENV: z.string().optional(),
+        },
+        runtime.env,
+      );
+      let gamstopUrl = gamstopEnv.GAMSTOP_API_URL;
+      let gamstopKey = gamstopEnv.GAMSTOP_API_KEY;
+      if (gamstopUrl && !gamstopKey) throw new ConfigError(["GAMSTOP_API_KEY=(unset): required when GAMSTOP_API_URL is set"]);
+      if (!gamstopUrl) {
+        if (gamstopEnv.NODE_ENV === "production") throw new ConfigError(["GAMSTOP_API_URL=(unset): required when NODE_ENV=production; the local GAMSTOP fake is for development"]);
+        // Development: a local fake of GAMSTOP's API in this process, where nobody is excluded.
+        gamstopKey = randomBytes(16).toString("hex");
+        const fake = await startGamstopFake({ apiKey: gamstopKey, host: "127.0.0.1" });
+        runtime.onShutdown(() => fake.stop());
+        gamstopUrl = fake.url;
+        runtime.log.info({ url: fake.url }, "GAMSTOP_API_URL unset: checking against the local GAMSTOP fake");
+      }
+      const gamstop = new GamstopScreening(
+        new GamstopClient({ baseUrl: gamstopUrl, apiKey: gamstopKey!, timeoutMs: gamstopEnv.GAMSTOP_TIMEOUT_MS, logger: runtime.log }),
+        runtime.prisma,
+        rules,
+        runtime.publishOutbox,
+        runtime.log,
+        now,
+      );
+      gamstop.startRetries(gamstopEnv.GAMSTOP_RETRY_SECONDS * 1000);
+      runtime.onShutdown(async () => gamstop.stop());
+      /** After the registration or a profile change: screen the player when not screened yet, or when the details changed. */
+      const screenAfter = async (playerId: string, payload: Record<string, unknown>, cause: string, always: boolean) => {
+        const row = await runtime.prisma.playerRestrictions.findUnique({ where: { playerId }, select: { gamstopStatus: true } });
+        if (!row || (!always && row.gamstopStatus !== "NOT_CHECKED")) return;
+        const subject = subjectOf(payload);
+        const prescreen = prescreenSchema.safeParse(payload.gamstop);
+        if (prescreen.success && row.gamstopStatus === "NOT_CHECKED") await gamstop.recordPrescreen(playerId, subject, prescreen.data);
+        else if (subject) await gamstop.checkPlayer(playerId, subject, cause);
+      };
+
+      const subscription = await runtime.bus.subscribe("compliance", ["player.registered", "player.profile_updated", "player.kyc_changed", "wallet.transaction_posted"], async (event) => {
         switch (event.type) {
           case "player.registered": {
             const parsed = playerRegisteredSchema.safeParse(event.payload);
@@ -50,6 +97,18 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
             }
             const consumed = await consumeOnce(runtime.prisma, "compliance", event, (tx) => openRestrictions(tx, parsed.data, now()));
             if (consumed) runtime.publishOutbox();
+            // Also on a redelivery: a screening the first delivery could not finish is done now.
+            await screenAfter(parsed.data.playerId, event.payload as Record<string, unknown>, "REGISTRATION", false);
+            return;
+          }
+          case "player.profile_updated": {
+            const parsed = profileUpdatedSchema.safeParse(event.payload);
+            if (!parsed.success) {
+              runtime.log.error({ eventId: event.id, issues: parsed.error.issues }, "malformed player.profile_updated ignored");
+              return;
+            }
+            // New details are screened again: a name or postcode change can reveal an exclusion.
+            await screenAfter(parsed.data.playerId, event.payload as Record<string, unknown>, "PROFILE_UPDATED", true);
             return;
           }
           case "player.kyc_changed": {
@@ -94,7 +153,7 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
         }
       });
       runtime.onShutdown(() => subscription.close());
-      mountComplianceApi(runtime.http.app, { checks: new ComplianceChecks(runtime.db.sql, rules), verifier: new ServiceTokenVerifier(runtime.config.serviceTokenSecret, "compliance"), log: runtime.log, now });
+      mountComplianceApi(runtime.http.app, { checks: new ComplianceChecks(runtime.db.sql, rules), gamstop, verifier: new ServiceTokenVerifier(runtime.config.serviceTokenSecret, "compliance"), log: runtime.log, now });
       return {
         typeDefs,
         resolvers,

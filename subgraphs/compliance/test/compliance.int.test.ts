@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { startTestService, type TestService } from "@casino/kernel/testing/service-harness";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { createComplianceService } from "../src/service.ts";
-import { playerRegisteredEvent } from "./support/player-registered-event.ts";
+import { playerRegisteredEvent, waitUntilScreened } from "./support/player-registered-event.ts";
 import { waitUntil } from "@casino/kernel/testing/wait-until";
 
 let clock = new Date("2026-11-24T09:00:00Z");
@@ -25,7 +25,7 @@ afterAll(async () => {
 async function registerPlayer(overrides: Parameters<typeof playerRegisteredEvent>[0] = {}) {
   const event = playerRegisteredEvent(overrides);
   await svc.runtime.bus.publish([event]);
-  await waitUntil("restrictions row", async () => (await svc.runtime.prisma.playerRestrictions.count({ where: { playerId: event.payload.playerId } })) === 1);
+  await waitUntilScreened(svc.runtime.prisma, event.payload.playerId);
   return event;
 }
 
@@ -69,21 +69,28 @@ describe("player.registered", () => {
       timedOutUntil: null,
       updatedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
-    const outbox = await svc.runtime.prisma.outboxEvent.findMany({ where: { type: "compliance.restrictions_changed", playerId: payload.playerId } });
-    expect(outbox).toHaveLength(1);
-    expect(outbox[0]?.payload).toEqual({
+    // First the decision at registration, held back by the missing GAMSTOP check too; then the
+    // decision once the screening (against the local fake: not excluded) has been recorded.
+    const outbox = await svc.runtime.prisma.outboxEvent.findMany({ where: { type: "compliance.restrictions_changed", playerId: payload.playerId }, orderBy: { seq: "asc" } });
+    const decision = (reasons: string[], cause: string) => ({
       playerId: payload.playerId,
       jurisdiction: "GB",
       canDeposit: false,
       canPlay: false,
-      reasons: ["AGE_NOT_VERIFIED", "IDENTITY_NOT_VERIFIED"],
+      reasons,
       selfExcludedUntil: null,
       timedOutUntil: null,
       ruleSetId: expect.any(String),
       ruleSetVersion: 2,
       decidedAt: clock.toISOString(),
-      cause: "PLAYER_REGISTERED",
+      cause,
     });
+    expect(outbox.map((e) => e.payload)).toEqual([
+      decision(["AGE_NOT_VERIFIED", "IDENTITY_NOT_VERIFIED", "GAMSTOP_NOT_CHECKED"], "PLAYER_REGISTERED"),
+      decision(["AGE_NOT_VERIFIED", "IDENTITY_NOT_VERIFIED"], "GAMSTOP_CHECKED"),
+    ]);
+    const checks = await svc.runtime.prisma.gamstopCheck.findMany({ where: { playerId: payload.playerId } });
+    expect(checks).toEqual([expect.objectContaining({ outcome: "NOT_REGISTERED", uniqueId: expect.any(String), failure: null })]);
   });
 
   it("changes nothing when the same event is delivered again", async () => {
@@ -97,7 +104,9 @@ describe("player.registered", () => {
     await registerPlayer();
 
     expect(await svc.runtime.prisma.playerRestrictions.findUniqueOrThrow({ where: { playerId } })).toEqual(before);
-    expect(await svc.runtime.prisma.outboxEvent.count({ where: { type: "compliance.restrictions_changed", playerId } })).toBe(1);
+    // The registration's decision and the screening's: nothing more for the redelivery, and no second GAMSTOP check.
+    expect(await svc.runtime.prisma.outboxEvent.count({ where: { type: "compliance.restrictions_changed", playerId } })).toBe(2);
+    expect(await svc.runtime.prisma.gamstopCheck.count({ where: { playerId } })).toBe(1);
     expect(await svc.runtime.prisma.processedEvent.count({ where: { consumer: "compliance", eventId: event.id } })).toBe(1);
   });
 
@@ -110,7 +119,7 @@ describe("player.registered", () => {
     const row = await svc.runtime.prisma.playerRestrictions.findUniqueOrThrow({ where: { playerId: first.payload.playerId } });
     expect(row.jurisdiction).toBe("GB");
     expect(row.dateOfBirth.toISOString().slice(0, 10)).toBe("1990-04-23");
-    expect(await svc.runtime.prisma.outboxEvent.count({ where: { playerId: first.payload.playerId } })).toBe(1);
+    expect(await svc.runtime.prisma.outboxEvent.count({ where: { playerId: first.payload.playerId } })).toBe(2);
   });
 
   it("skips a malformed payload and goes on with the next event", async () => {

@@ -4,7 +4,7 @@ import { startTestService, type TestService } from "@casino/kernel/testing/servi
 import { waitUntil } from "@casino/kernel/testing/wait-until";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { createComplianceService } from "../src/service.ts";
-import { playerRegisteredEvent } from "./support/player-registered-event.ts";
+import { playerRegisteredEvent, waitUntilScreened } from "./support/player-registered-event.ts";
 import { transactionPostedEvent, type TransactionPostedPayload } from "./support/wallet-transaction-posted-event.ts";
 
 // GB rule set version 3 (with the aml group) is in force from 29 Nov 2026.
@@ -29,7 +29,7 @@ async function registeredPlayer(): Promise<string> {
   const registered = playerRegisteredEvent({ dateOfBirth: "1985-02-14" });
   await svc.runtime.bus.publish([registered]);
   const { playerId } = registered.payload;
-  await waitUntil("restrictions row", async () => (await svc.runtime.prisma.playerRestrictions.count({ where: { playerId } })) === 1);
+  await waitUntilScreened(svc.runtime.prisma, playerId);
   return playerId;
 }
 

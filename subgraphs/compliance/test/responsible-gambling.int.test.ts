@@ -5,7 +5,7 @@ import { TEST_SERVICE_TOKEN_SECRET, startTestService, type TestService } from "@
 import { waitUntil } from "@casino/kernel/testing/wait-until";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { createComplianceService } from "../src/service.ts";
-import { playerRegisteredEvent } from "./support/player-registered-event.ts";
+import { playerRegisteredEvent, waitUntilScreened } from "./support/player-registered-event.ts";
 
 let clock = new Date("2026-11-24T09:00:00Z");
 const advance = (hours: number) => void (clock = new Date(clock.getTime() + hours * 3_600_000));
@@ -35,7 +35,7 @@ async function verifiedPlayer(dateOfBirth = "1990-04-23"): Promise<{ playerId: s
   const registered = playerRegisteredEvent({ dateOfBirth });
   const playerId = registered.payload.playerId;
   await svc.runtime.bus.publish([registered]);
-  await waitUntil("restrictions row", async () => (await svc.runtime.prisma.playerRestrictions.count({ where: { playerId } })) === 1);
+  await waitUntilScreened(svc.runtime.prisma, playerId);
   await svc.runtime.bus.publish([event("player.kyc_changed", playerId, { playerId, kycStatus: "VERIFIED", ageVerified: true, identityVerified: true, changedAt: clock.toISOString() })]);
   await waitUntil("verified", async () => (await svc.runtime.prisma.playerRestrictions.findUnique({ where: { playerId } }))?.identityVerified === true);
   return { playerId, token: await svc.tokens.player(playerId) };

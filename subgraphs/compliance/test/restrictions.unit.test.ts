@@ -7,6 +7,7 @@ const NOW = new Date("2026-11-24T12:00:00Z");
 const UKGC: DecisionRules = {
   minimumAge: { years: 18, source: "Gambling Act 2005 ss. 45-47" },
   ageAndIdentityVerification: { requiredBeforeDeposit: true, requiredBeforePlay: true, source: "LCCP, from 7 May 2019" },
+  selfExclusion: { gamstopParticipationRequired: true, source: "LCCP SR 3.5.5" },
 };
 
 /** A verified adult with nothing against them; each test changes one thing. */
@@ -17,6 +18,7 @@ const verifiedAdult = (overrides: Partial<RestrictionState> = {}): RestrictionSt
   selfExcludedUntil: null,
   timedOutUntil: null,
   blocked: false,
+  gamstopStatus: "CLEAR",
   ...overrides,
 });
 
@@ -106,5 +108,18 @@ describe("ageInYears", () => {
     const dateOfBirth = new Date("2008-02-29T00:00:00Z");
     expect(ageInYears(dateOfBirth, new Date("2026-02-28T23:59:59Z"))).toBe(17);
     expect(ageInYears(dateOfBirth, new Date("2026-03-01T00:00:00Z"))).toBe(18);
+  });
+
+  it.each([
+    ["EXCLUDED", "GAMSTOP_EXCLUDED"],
+    ["NOT_CHECKED", "GAMSTOP_NOT_CHECKED"],
+    ["UNAVAILABLE", "GAMSTOP_UNAVAILABLE"],
+  ] as const)("given GAMSTOP participation is required and the check is %s, then neither deposit nor play (%s)", (status, reason) => {
+    expect(decide(verifiedAdult({ gamstopStatus: status }), UKGC, NOW)).toEqual({ canDeposit: false, canPlay: false, reasons: [reason] });
+  });
+
+  it("given a jurisdiction without GAMSTOP, then an unchecked player is not held back by it", () => {
+    const { selfExclusion: _gamstop, ...elsewhere } = UKGC;
+    expect(decide(verifiedAdult({ gamstopStatus: "NOT_CHECKED" }), elsewhere, NOW)).toEqual({ canDeposit: true, canPlay: true, reasons: [] });
   });
 });
