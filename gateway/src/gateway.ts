@@ -13,6 +13,7 @@ import { graphqlRoute } from "@casino/kernel/http/graphql-route";
 import { createHttpServer } from "@casino/kernel/http/server";
 import { createLogger, type Logger } from "@casino/kernel/logger";
 import type { GatewayConfig } from "./config.ts";
+import { clientInfoOf } from "@casino/kernel/graphql/subgraph";
 import { forwardedHeaders, type GatewayContext } from "./context.ts";
 import { createSubgraphFetcher, type Fetcher } from "./fetcher.ts";
 import { costWithVariablesPlugin, limitRules } from "./limits.ts";
@@ -158,7 +159,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     const authorization = req.headers.authorization;
     // Throws UNAUTHENTICATED (HTTP 401) for a bad or expired token; no header is anonymous.
     const principal = await verifier.fromAuthorizationHeader(authorization);
-    return { principal, authorization, requestId: String(req.headers["x-request-id"] ?? "") };
+    const { userAgent, ip } = clientInfoOf(req);
+    return { principal, authorization, requestId: String(req.headers["x-request-id"] ?? ""), userAgent: userAgent ?? undefined, clientIp: ip ?? undefined };
   };
   // JSON POSTs skip express (same limits, same errors); GET and other content types take the mount below.
   http.route(GRAPHQL_PATH, graphqlRoute(apollo, { maxBodyBytes: config.limits.maxBodyBytes, context }));

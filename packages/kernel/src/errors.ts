@@ -14,10 +14,13 @@ export type ErrorCode =
   | "ALREADY_SETTLED"
   | "AMOUNT_EXCEEDS_RESERVATION"
   | "ACCOUNT_DISABLED"
-  | "RATE_LIMITED";
+  | "RATE_LIMITED"
+  | "SELF_EXCLUDED"
+  | "SERVICE_UNAVAILABLE";
 
 const httpStatusFor: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 export function appError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {

@@ -6,6 +6,7 @@ import { isUniqueViolation } from "@casino/kernel/db/errors";
 import { appError, badInput, unauthenticated } from "@casino/kernel/errors";
 import type { Logger } from "@casino/kernel/logger";
 import { cannotLogIn } from "./account-status.ts";
+import type { ComplianceGamstopScreen } from "./gamstop-screen.ts";
 import { isoDate, playerRegistered } from "./events.ts";
 import type { PrismaClient, SubjectType } from "./generated/prisma/client.ts";
 import { EMPTY_PROFILE, assertAddressComplete, parseProfileChanges, type ProfileInput } from "./profile.ts";
@@ -41,6 +42,8 @@ export class AuthService {
     private readonly log: Logger,
     private readonly publishOutbox: () => void,
     private readonly now: () => Date = () => new Date(),
+    /** Screens registrations against GAMSTOP; undefined outside production when compliance is not configured. */
+    private readonly gamstop?: ComplianceGamstopScreen,
   ) {}
 
   async registerPlayer(input: RegisterInput, client: ClientInfo = NO_CLIENT_INFO): Promise<AuthPayload> {
@@ -51,6 +54,13 @@ export class AuthService {
     const currency = parseCurrency(input.currency);
     const profile = { ...EMPTY_PROFILE, ...parseProfileChanges(input, country) };
     assertAddressComplete(profile);
+    // A person self-excluded with GAMSTOP gets no account. Screened when the details GAMSTOP needs
+    // are given (GB); without them compliance screens once the profile is complete, and until then
+    // the account can neither deposit nor play.
+    const gamstop =
+      this.gamstop && country === "GB" && profile.firstName && profile.lastName && profile.postcode
+        ? await this.gamstop.screen({ firstName: profile.firstName, lastName: profile.lastName, dateOfBirth: isoDate(dateOfBirth), email, postcode: profile.postcode })
+        : null;
     // Hash before looking at the email, so a taken address answers in the same time as a free one.
     const passwordHash = await hashPassword(password);
     const playerId = randomUUID();
@@ -58,7 +68,7 @@ export class AuthService {
       await this.prisma.$transaction(async (tx) => {
         await tx.player.create({ data: { id: playerId, email, passwordHash, dateOfBirth, country, currency, ...profile } });
         await tx.outboxEvent.create({
-          data: playerRegistered({ playerId, country, currency, dateOfBirth: isoDate(dateOfBirth), ...profile }),
+          data: playerRegistered({ playerId, email, country, currency, dateOfBirth: isoDate(dateOfBirth), ...profile, gamstop }),
         });
       });
     } catch (err) {

@@ -16,6 +16,8 @@ export interface PlayerConfig {
   adminPassword: string | undefined;
   accessTokenTtlSeconds: number;
   kyc: KycConfig;
+  /** Compliance, for the GAMSTOP screening at registration; unset only outside production. */
+  complianceUrl: string | undefined;
 }
 
 /** The player service's own variables, validated at start; a bad value stops it naming the variable. */
@@ -30,10 +32,14 @@ export function loadPlayerConfig(env: Record<string, string | undefined>): Playe
       KYC_CALLBACK_URL: urlSchema(["http:", "https:"]).optional(),
       KYC_CALLBACK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(3_600).default(300),
       KYC_SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
+      COMPLIANCE_URL: urlSchema(["http:", "https:"]).optional(),
       NODE_ENV: z.string().optional(),
     },
     env,
   );
+  if (!cfg.COMPLIANCE_URL && cfg.NODE_ENV === "production") {
+    throw new ConfigError(["COMPLIANCE_URL=(unset): required when NODE_ENV=production (registrations are screened against GAMSTOP through compliance)"]);
+  }
   if (cfg.KYC_PROVIDER_URL && !cfg.KYC_CALLBACK_SECRET) {
     throw new ConfigError(["KYC_CALLBACK_SECRET=(unset): required when KYC_PROVIDER_URL is set (the provider signs its callbacks with it)"]);
   }
@@ -41,6 +47,7 @@ export function loadPlayerConfig(env: Record<string, string | undefined>): Playe
     throw new ConfigError(["KYC_PROVIDER_URL=(unset): required when NODE_ENV=production; the in-process KYC simulator is for development"]);
   }
   return {
+    complianceUrl: cfg.COMPLIANCE_URL,
     adminEmail: cfg.ADMIN_EMAIL,
     adminPassword: cfg.ADMIN_PASSWORD,
     accessTokenTtlSeconds: cfg.ACCESS_TOKEN_TTL_SECONDS,

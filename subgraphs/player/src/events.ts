@@ -1,6 +1,7 @@
 import { outboxRow, type OutboxRowData } from "@casino/kernel/events/outbox";
 import type { PlayerStatus } from "./account-status.ts";
 import { verificationFlags, type KycStatus } from "./kyc/lifecycle.ts";
+import type { GamstopScreening } from "./gamstop-screen.ts";
 import type { ProfileFields } from "./profile.ts";
 
 /**
@@ -9,10 +10,13 @@ import type { ProfileFields } from "./profile.ts";
  */
 export interface PlayerRegisteredPayload extends ProfileFields {
   playerId: string;
+  email: string;
   country: string;
   currency: string;
   /** yyyy-mm-dd */
   dateOfBirth: string;
+  /** The GAMSTOP screening made at registration; null when there was none (details missing, or no compliance configured). */
+  gamstop: GamstopScreening | null;
 }
 
 export interface PlayerProfileUpdatedPayload {

@@ -10,6 +10,7 @@ import { parse } from "graphql";
 import { AccountService } from "./account-service.ts";
 import { AuthService } from "./auth-service.ts";
 import { loadPlayerConfig, type KycConfig } from "./config.ts";
+import { ComplianceGamstopScreen } from "./gamstop-screen.ts";
 import type { PlayerContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { KycService } from "./kyc/kyc-service.ts";
@@ -17,7 +18,6 @@ import { HttpSimulatorProvider, InProcessSimulatorProvider, type KycProvider } f
 import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
 import { ProfileService } from "./profile-service.ts";
-import { captureClientInfo, currentClientInfo } from "./request-meta.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { kycCallbackPath, mountKycCallback } from "./rest/kyc-callback.ts";
 import { SessionService } from "./sessions.ts";
@@ -41,7 +41,9 @@ export const playerService: ServiceModule<PrismaClient, PlayerContext> = {
   async setup(runtime) {
     const cfg = loadPlayerConfig(runtime.env);
     const issuer = await TokenIssuer.fromPem(runtime.config.jwtPrivateKey!, runtime.config.jwtIssuer, cfg.accessTokenTtlSeconds);
-    const auth = new AuthService(runtime.prisma, issuer, runtime.log, runtime.publishOutbox);
+    if (!cfg.complianceUrl) runtime.log.warn("COMPLIANCE_URL not set: registrations are not screened against GAMSTOP here (compliance still blocks play until it has screened the player)");
+    const gamstop = cfg.complianceUrl ? new ComplianceGamstopScreen(cfg.complianceUrl, runtime.config.serviceTokenSecret, runtime.log) : undefined;
+    const auth = new AuthService(runtime.prisma, issuer, runtime.log, runtime.publishOutbox, undefined, gamstop);
     if (cfg.adminEmail && cfg.adminPassword) await auth.seedAdmin(cfg.adminEmail, cfg.adminPassword);
     else runtime.log.warn("ADMIN_EMAIL / ADMIN_PASSWORD not set: no admin seeded");
 
@@ -60,7 +62,6 @@ export const playerService: ServiceModule<PrismaClient, PlayerContext> = {
     });
     runtime.onShutdown(() => subscription.close());
 
-    captureClientInfo(runtime.http.app);
     return {
       typeDefs,
       resolvers,
@@ -74,7 +75,6 @@ export const playerService: ServiceModule<PrismaClient, PlayerContext> = {
         accounts,
         sessions,
         loaders: createLoaders(runtime.prisma),
-        client: currentClientInfo(),
       }),
     };
   },

@@ -45,6 +45,7 @@ describe("registration", () => {
     expect(events.map((e) => e.type)).toEqual(["player.registered"]);
     expect(events[0]!.payload).toEqual({
       playerId: me.data!.me.id,
+      email: me.data!.me.email,
       country: "GB",
       currency: "GBP",
       dateOfBirth: "1990-04-23",
@@ -54,6 +55,8 @@ describe("registration", () => {
       addressLine2: null,
       city: null,
       postcode: null,
+      // No GAMSTOP screening: no compliance configured in this test, and no names or postcode given.
+      gamstop: null,
     });
     const stored = await svc.runtime.prisma.player.findUniqueOrThrow({ where: { id: me.data!.me.id } });
     expect(stored.passwordHash.startsWith("$argon2id$")).toBe(true);

@@ -44,6 +44,7 @@ describe("profile at registration", () => {
     const [registered] = await eventsOf(p.id, "player.registered");
     expect(registered!.payload).toEqual({
       playerId: p.id,
+      email: p.email,
       country: "GB",
       currency: "GBP",
       dateOfBirth: "1990-04-23",
@@ -53,6 +54,8 @@ describe("profile at registration", () => {
       addressLine2: "Flat 2",
       city: "London",
       postcode: "SW1A 1AA",
+      // No compliance configured in this test: compliance screens from this event instead.
+      gamstop: null,
     });
   });
 

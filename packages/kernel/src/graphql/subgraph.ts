@@ -19,6 +19,30 @@ export interface BaseContext extends AuthContext {
   principal: Principal;
   requestId: string;
   log: Logger;
+  /** What the request says about the client (recorded on sessions, audit entries). */
+  client: ClientInfo;
+}
+
+export interface ClientInfo {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
+/**
+ * User agent and address of the client. Behind a proxy on this host (the gateway, a local load
+ * balancer) the address is the first X-Forwarded-For entry, as express's "trust proxy: loopback" gives.
+ */
+export function clientInfoOf(req: IncomingMessage): ClientInfo {
+  const agent = req.headers["user-agent"];
+  const remote = req.socket.remoteAddress ?? null;
+  const forwarded = req.headers["x-forwarded-for"];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+  return {
+    userAgent: typeof agent === "string" ? agent.slice(0, 256) : null,
+    ip: remote && LOOPBACK.has(remote) && first ? first : remote,
+  };
 }
 
 export interface SubgraphDefinition<Ctx extends BaseContext> {
@@ -72,7 +96,7 @@ export async function mountSubgraph<Ctx extends BaseContext>(
   const context = async (req: IncomingMessage): Promise<Ctx> => {
     const requestId = String(req.headers["x-request-id"] ?? "");
     const principal = await deps.verifier.fromAuthorizationHeader(req.headers.authorization);
-    return def.createContext({ principal, requestId, log: deps.log.child({ requestId }) });
+    return def.createContext({ principal, requestId, log: deps.log.child({ requestId }), client: clientInfoOf(req) });
   };
   // JSON POSTs (all the gateway sends) skip express; everything else takes the express mount.
   http.route("/graphql", graphqlRoute(server, { maxBodyBytes: SUBGRAPH_MAX_BODY_BYTES, context }));
