@@ -36,6 +36,8 @@ export const DEFAULT_LIVE_TOPICS: LiveTopicRegistry = {
     argumentPaths: { currency: "balance.currency" },
   },
   gameStateChanged: { topic: "gameStateChanged", twinQuery: "gameStateOfPlayer", coalesce: false },
+  // Every reminder is delivered; the message carries every field of RealityCheck, so no twin.
+  realityCheck: { topic: "realityCheck", coalesce: false },
 };
 
 export interface ResolvedTopic {

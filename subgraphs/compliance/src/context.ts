@@ -2,6 +2,7 @@ import type { BaseContext } from "@casino/kernel/graphql/subgraph";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 import type { ComplianceLoaders } from "./loaders.ts";
 import type { ComplianceCases } from "./case-service.ts";
+import type { RealityChecks } from "./reality-check-service.ts";
 import type { ResponsibleGambling } from "./responsible-gambling-service.ts";
 
 export interface ComplianceContext extends BaseContext {
@@ -10,5 +11,6 @@ export interface ComplianceContext extends BaseContext {
   /** The service's clock: decisions and the rule set in force depend on it; tests inject one. */
   now: () => Date;
   rg: ResponsibleGambling;
+  realityChecks: RealityChecks;
   cases: ComplianceCases;
 }

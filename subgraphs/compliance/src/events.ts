@@ -1,4 +1,5 @@
 import { z } from "@casino/kernel/config";
+import type { Activity } from "./reality-check.ts";
 
 const minor = z.string().regex(/^-?\d{1,19}$/);
 
@@ -9,6 +10,7 @@ export const transactionPostedSchema = z.object({
   playerId: z.uuid(),
   currency: z.string().regex(/^[A-Z]{3}$/),
   amountMinor: minor,
+  bonusAmountMinor: minor.default("0"),
   reservedAmountMinor: minor.default("0"),
 });
 
@@ -39,3 +41,18 @@ export function moneyMovementOf(posted: z.infer<typeof transactionPostedSchema>)
 export const profileUpdatedSchema = z.object({
   playerId: z.uuid(),
 });
+
+/** A bet, a win or a refunded bet for the player's reality-check session; null for other transactions. */
+export function gamblingActivityOf(posted: z.infer<typeof transactionPostedSchema>, at: Date): Activity | null {
+  const played = BigInt(posted.amountMinor) + BigInt(posted.bonusAmountMinor);
+  switch (posted.type) {
+    case "STAKE":
+      return { at, currency: posted.currency, staked: -played, won: 0n };
+    case "WIN":
+      return { at, currency: posted.currency, staked: 0n, won: played };
+    case "ROLLBACK":
+      return { at, currency: posted.currency, staked: -played, won: 0n };
+    default:
+      return null;
+  }
+}

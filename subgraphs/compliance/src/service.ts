@@ -12,7 +12,8 @@ import { ComplianceCases } from "./case-service.ts";
 import type { ComplianceContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { ComplianceChecks } from "./checks.ts";
-import { kycChangedSchema, moneyMovementOf, profileUpdatedSchema, transactionPostedSchema } from "./events.ts";
+import { gamblingActivityOf, kycChangedSchema, moneyMovementOf, profileUpdatedSchema, transactionPostedSchema } from "./events.ts";
+import { RealityChecks } from "./reality-check-service.ts";
 import { GamstopClient } from "./gamstop/index.ts";
 import { GamstopScreening, prescreenSchema, subjectOf } from "./gamstop-screening.ts";
 import { mountComplianceApi } from "./internal-api.ts";
@@ -50,6 +51,7 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
           GAMSTOP_API_KEY: z.string().min(8, "must be at least 8 characters").optional(),
           GAMSTOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
           GAMSTOP_RETRY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+          REALITY_CHECK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
           NODE_ENV: z.string().optional(),
         },
         runtime.env,
@@ -75,6 +77,9 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
         now,
       );
       gamstop.startRetries(gamstopEnv.GAMSTOP_RETRY_SECONDS * 1000);
+      const realityChecks = new RealityChecks(runtime.prisma, runtime.publishOutbox, runtime.log, now);
+      realityChecks.start(gamstopEnv.REALITY_CHECK_POLL_MS);
+      runtime.onShutdown(async () => realityChecks.stop());
       runtime.onShutdown(async () => gamstop.stop());
       /** After the registration or a profile change: screen the player when not screened yet, or when the details changed. */
       const screenAfter = async (playerId: string, payload: Record<string, unknown>, cause: string, always: boolean) => {
@@ -137,13 +142,17 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
               return;
             }
             const movement = moneyMovementOf(parsed.data);
-            if (!movement) return;
+            const activity = gamblingActivityOf(parsed.data, new Date(event.occurredAt));
+            if (!movement && !activity) return;
             const { transactionId, playerId, currency } = parsed.data;
-            const recorded = { transactionId, currency, ...movement, occurredAt: new Date(event.occurredAt) };
             let opened = 0;
             // Recording and monitoring in one transaction: a case exists exactly when its movement does.
             await consumeOnce(runtime.prisma, "compliance", event, async (tx) => {
-              if (await rg.recordMoneyMovement(tx, { playerId, ...recorded })) opened = await cases.monitorMovement(tx, playerId, recorded, now());
+              if (movement) {
+                const recorded = { transactionId, currency, ...movement, occurredAt: new Date(event.occurredAt) };
+                if (await rg.recordMoneyMovement(tx, { playerId, ...recorded })) opened = await cases.monitorMovement(tx, playerId, recorded, now());
+              }
+              if (activity) await realityChecks.recordActivity(tx, playerId, activity);
             });
             if (opened > 0) runtime.publishOutbox();
             return;
@@ -158,7 +167,7 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
         typeDefs,
         resolvers,
         policies,
-        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), now, rg, cases }),
+        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), now, rg, realityChecks, cases }),
       };
     },
   };

@@ -7,6 +7,7 @@ import { PlayerRestrictions } from "./player-restrictions.ts";
 import { Query } from "./query.ts";
 import { ResponsibleGambling } from "./responsible-gambling.ts";
 import { RuleSet } from "./rule-set.ts";
+import { Subscription } from "./subscription.ts";
 
 // One root type per file, merged here by name so that two files can never overwrite each other.
-export const resolvers: Resolvers = { Query, Mutation, Player, PlayerRestrictions, ResponsibleGambling, DepositLimit, Exclusion, AuditEntry, RuleSet, ComplianceCase, CaseNote };
+export const resolvers: Resolvers = { Query, Mutation, Subscription, Player, PlayerRestrictions, ResponsibleGambling, DepositLimit, Exclusion, AuditEntry, RuleSet, ComplianceCase, CaseNote };

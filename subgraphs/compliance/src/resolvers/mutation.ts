@@ -28,6 +28,11 @@ export const Mutation: MutationResolvers = {
     const { playerId, actor } = self(ctx);
     return ctx.rg.confirmDepositLimit(playerId, period, actor, ctx.now());
   },
+  setRealityCheckInterval: async (_parent, { minutes }, ctx) => {
+    const { playerId, actor } = self(ctx);
+    await ctx.realityChecks.choose(playerId, minutes ?? null, actor);
+    return { playerId };
+  },
   takeTimeOut: (_parent, { days }, ctx) => {
     const { playerId, actor } = self(ctx);
     return ctx.rg.takeTimeOut(playerId, days, actor, ctx.now());
