@@ -3,7 +3,7 @@
  * adds to a bet or a deposit, against PostgreSQL. Writes bench-results/compliance.json.
  *
  *   service   compliance (subgraphs/compliance/src/main.ts) forked alone, in a schema of its own
- *   seed      10,000 verified GB players; each with a daily deposit limit and 20 deposits in the
+ *   seed      10,000 verified GB players, screened against GAMSTOP; each with a daily deposit limit and 20 deposits in the
  *             last month (the windows a deposit check sums)
  *   floor     GET /healthz on the same process at the same rate: what any HTTP call costs here
  *   stake     POST /internal/compliance/v1/checks/stake (slot, 1.00 GBP) on random players
@@ -61,8 +61,8 @@ try {
   const rss = new RssSampler(service.child.pid!);
 
   const { rows } = await admin.query<{ player_id: string }>(
-    `INSERT INTO "${schema}".player_restrictions (player_id, jurisdiction, currency, date_of_birth, age_verified, identity_verified, updated_at)
-     SELECT gen_random_uuid(), 'GB', 'GBP', DATE '1988-06-01', true, true, now() FROM generate_series(1, $1) RETURNING player_id::text`,
+    `INSERT INTO "${schema}".player_restrictions (player_id, jurisdiction, currency, date_of_birth, age_verified, identity_verified, gamstop_status, updated_at)
+     SELECT gen_random_uuid(), 'GB', 'GBP', DATE '1988-06-01', true, true, 'CLEAR', now() FROM generate_series(1, $1) RETURNING player_id::text`,
     [PLAYERS],
   );
   const players = rows.map((r) => r.player_id);
