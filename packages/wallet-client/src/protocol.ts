@@ -6,17 +6,21 @@
  */
 export const INTERNAL_API_PREFIX = "/internal/wallet/v1";
 
-export type WalletTransactionType =
-  | "STAKE"
-  | "WIN"
-  | "ROLLBACK"
-  | "DEPOSIT"
-  | "WITHDRAWAL_RESERVE"
-  | "WITHDRAWAL_COMMIT"
-  | "WITHDRAWAL_VOID"
-  | "BONUS_GRANT"
-  | "BONUS_FORFEIT"
-  | "MANUAL_ADJUSTMENT";
+/** Every kind of ledger transaction; the wallet's rules are written against this list. */
+export const WALLET_TRANSACTION_TYPES = [
+  "STAKE",
+  "WIN",
+  "ROLLBACK",
+  "DEPOSIT",
+  "WITHDRAWAL_RESERVE",
+  "WITHDRAWAL_COMMIT",
+  "WITHDRAWAL_VOID",
+  "BONUS_GRANT",
+  "BONUS_FORFEIT",
+  "MANUAL_ADJUSTMENT",
+] as const;
+
+export type WalletTransactionType = (typeof WALLET_TRANSACTION_TYPES)[number];
 
 export interface WalletCommand {
   type: WalletTransactionType;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { badInput } from "@casino/kernel/errors";
 import { INT64_MAX, assertCurrency } from "@casino/kernel/money";
+import { WALLET_TRANSACTION_TYPES, type WalletTransactionType } from "@casino/wallet-client/protocol";
 
 /** Pure ledger rules: no database, no clock. */
 
@@ -13,30 +14,8 @@ export type AccountType =
   | "OPERATOR_BONUS_COST"
   | "OPERATOR_MANUAL_ADJUSTMENT";
 
-export type TransactionType =
-  | "STAKE"
-  | "WIN"
-  | "ROLLBACK"
-  | "DEPOSIT"
-  | "WITHDRAWAL_RESERVE"
-  | "WITHDRAWAL_COMMIT"
-  | "WITHDRAWAL_VOID"
-  | "BONUS_GRANT"
-  | "BONUS_FORFEIT"
-  | "MANUAL_ADJUSTMENT";
-
-export const TRANSACTION_TYPES: readonly TransactionType[] = [
-  "STAKE",
-  "WIN",
-  "ROLLBACK",
-  "DEPOSIT",
-  "WITHDRAWAL_RESERVE",
-  "WITHDRAWAL_COMMIT",
-  "WITHDRAWAL_VOID",
-  "BONUS_GRANT",
-  "BONUS_FORFEIT",
-  "MANUAL_ADJUSTMENT",
-];
+export type TransactionType = WalletTransactionType;
+export const TRANSACTION_TYPES: readonly TransactionType[] = WALLET_TRANSACTION_TYPES;
 
 /** One command to the ledger, whatever the caller (RGS layer, payments, staff). */
 export interface LedgerCommand {
