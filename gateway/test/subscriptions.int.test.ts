@@ -197,3 +197,36 @@ describe("balance subscriptions", () => {
     expect(sub.results).toEqual([{ errors: [expect.objectContaining({ extensions: { code: "BAD_REQUEST" } })] }]);
   });
 });
+
+describe("reality-check reminders", () => {
+  const reminder = (playerId: string, n: number) => ({
+    topic: "realityCheck",
+    playerId,
+    eventId: `rc-${playerId}-${n}`,
+    payload: {
+      playerId,
+      sessionStartedAt: "2026-11-29T10:00:00.000Z",
+      elapsedMinutes: 15 * n,
+      stakes: { amount: "5.00", currency: "GBP" },
+      wins: { amount: "1.50", currency: "GBP" },
+      netPosition: { amount: "-3.50", currency: "GBP" },
+      reminder: n,
+      at: "2026-11-29T10:15:00.000Z",
+    },
+  });
+
+  it("delivers every reminder of the live topic to its player, in order, and none of another player's", async () => {
+    const client = await playerClient("p-rc");
+    const sub = collect(client, `subscription { realityCheck { reminder elapsedMinutes netPosition { amount currency } } }`);
+    await waitUntil(() => live.listenerCount("p-rc") === 1, "the reality-check listener");
+    await live.publish(reminder("someone-else", 1));
+    await live.publish(reminder("p-rc", 1));
+    await live.publish(reminder("p-rc", 2));
+    await waitUntil(() => sub.results.length === 2, "two reminders");
+    await sleep(100);
+    expect(sub.results.map((r) => r.data)).toEqual([
+      { realityCheck: { reminder: 1, elapsedMinutes: 15, netPosition: { amount: "-3.50", currency: "GBP" } } },
+      { realityCheck: { reminder: 2, elapsedMinutes: 30, netPosition: { amount: "-3.50", currency: "GBP" } } },
+    ]);
+  });
+});

@@ -14,6 +14,12 @@
  * Target (issue 4): the check adds less than 2 ms at p99 to a bet. Reported: the stake check's own
  * p99 (what the games service waits), and its p99 minus the floor's p99 (what compliance adds on top
  * of a bare HTTP round trip on this machine).
+ *
+ * With `wrk` on the PATH (Debian package wrk; installed by nothing here) the same three requests are
+ * also measured by wrk, a load generator in C whose own CPU use barely disturbs the 2 shared cores:
+ * closed loops of 1 connection (a bet waiting for its check, nothing queued) and 4 connections,
+ * BENCH_SECONDS each. The target is judged on wrk's figures when present (the Node open loop's tail
+ * is mostly its own timer lag and the cores it takes from the service).
  */
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -24,7 +30,7 @@ import { Agent, request } from "undici";
 import { ServiceTokenSigner, generateServiceTokenSecret } from "@casino/kernel/auth/service-tokens";
 import { generateSigningKeyPair } from "@casino/kernel/auth/tokens";
 import { REPO_ROOT } from "@casino/kernel/supervisor";
-import { RssSampler, forkService, freePort, openLoop, round, waitReady, type Recorder } from "./wallet-support.ts";
+import { RssSampler, forkService, freePort, openLoop, round, run, waitReady, type Recorder } from "./wallet-support.ts";
 
 const DATABASE_URL = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -112,21 +118,98 @@ try {
   }
 
   const p99 = (name: string) => ((phases[name] as { latency: Record<string, { p99: number }> }).latency[name]?.p99 ?? Number.NaN);
+
+  /** Cumulative bucket counts of the service's histogram for the stake check route, by `le`. */
+  async function stakeHistogram(): Promise<Map<string, number>> {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const counts = new Map<string, number>();
+    for (const line of text.split("\n")) {
+      if (!line.startsWith("http_request_duration_seconds_bucket{") || !line.includes('route="/checks/stake"') || !line.includes('status="200"')) continue;
+      const le = /le="([^"]+)"/.exec(line)?.[1];
+      if (le) counts.set(le, Number(line.slice(line.lastIndexOf(" ") + 1)));
+    }
+    return counts;
+  }
+
+  // wrk: closed loops from a C load generator, when installed.
+  const wrkPhases: Record<string, unknown> = {};
+  const wrkPath = (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "wrk")).find((f) => fs.existsSync(f));
+  if (wrkPath) {
+    const playersFile = path.join(REPO_ROOT, "bench-results", `compliance-players-${process.pid}.txt`);
+    fs.mkdirSync(path.dirname(playersFile), { recursive: true });
+    fs.writeFileSync(playersFile, `${players.join("\n")}\n`);
+    try {
+      for (const connections of [1, 4]) {
+        for (const [name, script, url, token, body] of [
+          ["floor", "compliance-floor.lua", `${base}/healthz`, "", ""],
+          ["stake", "compliance-check.lua", `${base}/internal/compliance/v1/checks/stake`, gamesToken, "stake"],
+          ["deposit", "compliance-check.lua", `${base}/internal/compliance/v1/checks/deposit`, paymentsToken, "deposit"],
+        ] as const) {
+          const before = name === "stake" ? await stakeHistogram() : undefined;
+          const out = await run(
+            wrkPath,
+            ["-t1", `-c${connections}`, `-d${SECONDS}s`, "-s", path.join(REPO_ROOT, "test/bench", script), url],
+            { ...process.env, BENCH_PLAYERS_FILE: playersFile, BENCH_TOKEN: token, BENCH_BODY: body },
+          );
+          const line = out.stdout.split("\n").find((l) => l.startsWith("WRK_RESULT "));
+          if (!line) throw new Error(`wrk printed no result: ${out.stdout.slice(-300)} ${out.stderr.slice(-300)}`);
+          const result = JSON.parse(line.slice("WRK_RESULT ".length)) as { requests: number; seconds: number; p99: number };
+          wrkPhases[`${name}@${connections}`] = { ...result, requestsPerSecond: round(result.requests / result.seconds) };
+          if (before) {
+            // The service's own time for these checks, from its Prometheus histogram (request in to response out).
+            const after = await stakeHistogram();
+            const total = (after.get("+Inf") ?? 0) - (before.get("+Inf") ?? 0);
+            const share = (le: string) => round((100 * ((after.get(le) ?? 0) - (before.get(le) ?? 0))) / total, 3);
+            wrkPhases[`stake@${connections}:server`] = { requests: total, percentUnder1ms: share("0.001"), percentUnder2ms: share("0.002"), percentUnder5ms: share("0.005") };
+            log(`service-side stake checks at ${connections} connection(s): ${JSON.stringify(wrkPhases[`stake@${connections}:server`])}`);
+          }
+          log(`wrk ${name} at ${connections} connection(s): ${JSON.stringify(wrkPhases[`${name}@${connections}`])}`);
+        }
+      }
+    } finally {
+      fs.rmSync(playersFile, { force: true });
+    }
+  } else {
+    log("wrk not on the PATH: only the Node open loop is measured (apt-get install wrk for the C load generator)");
+  }
+  const wrkP99 = (key: string) => (wrkPhases[key] as { p99: number } | undefined)?.p99;
+
   const summary = {
     stakeCheckP99Ms: round(p99("stake"), 3),
     depositCheckP99Ms: round(p99("deposit"), 3),
     httpFloorP99Ms: round(p99("floor"), 3),
     stakeCheckAddedP99Ms: round(p99("stake") - p99("floor"), 3),
+    wrkStakeCheckP99Ms1Connection: wrkP99("stake@1"),
+    wrkFloorP99Ms1Connection: wrkP99("floor@1"),
+    wrkStakeCheckP99Ms4Connections: wrkP99("stake@4"),
+    wrkDepositCheckP99Ms1Connection: wrkP99("deposit@1"),
+    serviceStakeChecksUnder2msPercent1Connection: (wrkPhases["stake@1:server"] as { percentUnder2ms: number } | undefined)?.percentUnder2ms,
+    serviceStakeChecksUnder2msPercent4Connections: (wrkPhases["stake@4:server"] as { percentUnder2ms: number } | undefined)?.percentUnder2ms,
     servicePeakRssMiB: rss.result().sampledPeakMiB,
   };
+  // "Added to a bet": the service's own time (its histogram) and the client-side p99 over the bare
+  // HTTP round trip's p99, both from wrk with one connection when wrk is there.
+  const serverUnder2ms = summary.serviceStakeChecksUnder2msPercent1Connection;
+  const addedP99 =
+    summary.wrkStakeCheckP99Ms1Connection !== undefined && summary.wrkFloorP99Ms1Connection !== undefined
+      ? round(summary.wrkStakeCheckP99Ms1Connection - summary.wrkFloorP99Ms1Connection, 3)
+      : summary.stakeCheckAddedP99Ms;
   const output = {
     benchmark: "compliance",
     at: new Date().toISOString(),
     machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
     config: { seconds: SECONDS, ratePerSecond: RATE, players: PLAYERS },
     phases,
+    wrk: wrkPhases,
     summary,
-    targets: { stakeCheckP99Under2ms: { measured: summary.stakeCheckP99Ms, pass: summary.stakeCheckP99Ms < 2 } },
+    targets: {
+      stakeCheckAddsUnder2msAtP99: {
+        by: serverUnder2ms === undefined ? "node open loop (wrk absent)" : "wrk, 1 connection, and the service's histogram",
+        serviceSidePercentUnder2ms: serverUnder2ms ?? null,
+        addedP99Ms: addedP99,
+        pass: (serverUnder2ms === undefined || serverUnder2ms >= 99) && addedP99 < 2,
+      },
+    },
   };
   fs.mkdirSync(path.join(REPO_ROOT, "bench-results"), { recursive: true });
   fs.writeFileSync(path.join(REPO_ROOT, "bench-results", "compliance.json"), `${JSON.stringify(output, null, 2)}\n`);

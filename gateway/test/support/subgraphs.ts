@@ -23,6 +23,18 @@ type Query {
 }
 type Subscription {
   balanceChanged: BalanceUpdate!
+  "Fed by the live topic realityCheck only (compliance declares it in the real schema)."
+  realityCheck: RealityCheck!
+}
+type RealityCheck {
+  playerId: ID!
+  sessionStartedAt: String!
+  elapsedMinutes: Int!
+  stakes: Money!
+  wins: Money!
+  netPosition: Money!
+  reminder: Int!
+  at: String!
 }
 type Player @key(fields: "id") {
   id: ID!

@@ -18,7 +18,8 @@ export function createMetrics(service: string): Metrics {
       name: "http_request_duration_seconds",
       help: "HTTP request duration",
       labelNames: ["method", "route", "status"],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      // Fine below 5 ms: internal checks (compliance, wallet) have millisecond budgets.
+      buckets: [0.0005, 0.001, 0.002, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
     graphqlDuration: new Histogram({
