@@ -7,6 +7,6 @@ export type Actor = { kind: "player"; id: string } | { kind: "staff"; id: string
 export const actorText = (a: Actor) => `${a.kind}:${a.id}`;
 
 /** Appends one entry to the append-only audit log, inside the transaction that made the change. */
-export async function appendAudit(tx: Prisma.TransactionClient, actor: Actor, action: string, playerId: string, details: Record<string, unknown>, now: Date): Promise<void> {
+export async function appendAudit(tx: Prisma.TransactionClient, actor: Actor, action: string, playerId: string | null, details: Record<string, unknown>, now: Date): Promise<void> {
   await tx.auditLog.create({ data: { actor: actorText(actor), action, playerId, details: toJsonSafe(details) as Prisma.InputJsonObject, occurredAt: now } });
 }

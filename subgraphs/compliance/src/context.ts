@@ -3,6 +3,7 @@ import type { PrismaClient } from "./generated/prisma/client.ts";
 import type { ComplianceLoaders } from "./loaders.ts";
 import type { ComplianceCases } from "./case-service.ts";
 import type { RealityChecks } from "./reality-check-service.ts";
+import type { RuleBook } from "./rulebook.ts";
 import type { ResponsibleGambling } from "./responsible-gambling-service.ts";
 
 export interface ComplianceContext extends BaseContext {
@@ -12,5 +13,6 @@ export interface ComplianceContext extends BaseContext {
   now: () => Date;
   rg: ResponsibleGambling;
   realityChecks: RealityChecks;
+  rules: RuleBook;
   cases: ComplianceCases;
 }

@@ -31,6 +31,7 @@ export const policies: Record<string, Policy<ComplianceContext>> = {
   "Mutation.selfExclude": allow.player,
   "Mutation.selfExcludePlayer": allow.staff("compliance"),
   "Mutation.setPlayerBlocked": allow.staff("compliance"),
+  "Mutation.loadRuleSet": allow.staff("compliance"),
   "Player.responsibleGambling": allow.ownerOrStaff((parent) => (parent as { id?: string }).id, "support", "compliance"),
   "ResponsibleGambling.*": allow.ownerOrStaff((parent) => (parent as { playerId?: string }).playerId, "support", "compliance"),
   "DepositLimit.*": allow.inherited,

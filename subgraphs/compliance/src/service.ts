@@ -167,7 +167,7 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
         typeDefs,
         resolvers,
         policies,
-        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), now, rg, realityChecks, cases }),
+        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), now, rg, realityChecks, rules, cases }),
       };
     },
   };

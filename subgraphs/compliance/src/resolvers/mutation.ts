@@ -4,6 +4,7 @@ import type { ComplianceContext } from "../context.ts";
 import type { MutationResolvers } from "../generated/graphql.ts";
 import { isUuid } from "../loaders.ts";
 import type { Actor } from "../responsible-gambling-service.ts";
+import { loadRuleSet } from "../rule-set-loader.ts";
 import { badInput } from "@casino/kernel/errors";
 
 /** The signed-in player acting on their own account (the policy admits players only). */
@@ -45,6 +46,10 @@ export const Mutation: MutationResolvers = {
     const actor = staff(ctx, playerId);
     if (reason.trim().length < 3) throw badInput("reason must be at least 3 characters", "reason");
     return ctx.rg.selfExclude(playerId, months, actor, ctx.now());
+  },
+  loadRuleSet: (_parent, args, ctx) => {
+    if (ctx.principal.kind !== "staff") throw forbidden("Staff only");
+    return loadRuleSet(ctx.prisma, ctx.rules, args, { kind: "staff", id: ctx.principal.staffId }, ctx.now());
   },
   setPlayerBlocked: (_parent, { playerId, blocked, reason }, ctx) => ctx.rg.setBlocked(playerId, blocked, reason, staff(ctx, playerId), ctx.now()),
   openCase: (_parent, { playerId, kind, reason }, ctx) => ctx.cases.openCase(playerId, kind, reason, staff(ctx, playerId), ctx.now()),
