@@ -2,21 +2,10 @@
  * Pure reporting rules: what one wallet transaction or one registration adds to the daily report
  * and to the player's totals. No database, no clock; the projection applies these deltas.
  */
+import { WALLET_TRANSACTION_TYPES, type WalletTransactionType } from "@casino/wallet-client/protocol";
 
-export const WALLET_TRANSACTION_TYPES = [
-  "STAKE",
-  "WIN",
-  "ROLLBACK",
-  "DEPOSIT",
-  "WITHDRAWAL_RESERVE",
-  "WITHDRAWAL_COMMIT",
-  "WITHDRAWAL_VOID",
-  "BONUS_GRANT",
-  "BONUS_FORFEIT",
-  "MANUAL_ADJUSTMENT",
-] as const;
-
-export type WalletTransactionType = (typeof WALLET_TRANSACTION_TYPES)[number];
+// The wallet's own list (its published protocol): a new transaction type reaches reporting with it.
+export { WALLET_TRANSACTION_TYPES, type WalletTransactionType } from "@casino/wallet-client/protocol";
 
 export const isWalletTransactionType = (type: string): type is WalletTransactionType =>
   (WALLET_TRANSACTION_TYPES as readonly string[]).includes(type);
