@@ -1,4 +1,5 @@
 import type { SqlExecutor } from "@casino/kernel/db/sql";
+import { gameDesignFor, parseGameDesignRules, type GameDesign } from "./game-design.ts";
 import { decide, type GamstopStatus } from "./restrictions.ts";
 import { LIMIT_PERIODS, checkDeposit, checkStake, parseRgRules, windowStart, type DepositLimitState, type GameKind, type LimitPeriod } from "./responsible-gambling.ts";
 import { parseDecisionRules } from "./ruleset.ts";
@@ -8,6 +9,14 @@ export interface CheckAnswer {
   allowed: boolean;
   /** Machine-readable reasons when refused: restriction reasons, WRONG_CURRENCY, DEPOSIT_LIMIT_<PERIOD>, STAKE_LIMIT. */
   reasons: string[];
+}
+
+export interface PlayAnswer extends CheckAnswer {
+  jurisdiction: string | null;
+  currency: string | null;
+  design: GameDesign | null;
+  /** Slot stake limit for this player in their currency (null: no limit for this kind). */
+  maxStake: bigint | null;
 }
 
 interface RestrictionRow {
@@ -73,6 +82,29 @@ export class ComplianceChecks {
       if (!stake.allowed) reasons.push("STAKE_LIMIT");
     }
     return { allowed: reasons.length === 0, reasons, maxStake };
+  }
+
+  /**
+   * "May this player play a game of this kind now, and under which rules?" for a game launch: the
+   * restriction answer plus what the games service enforces for the whole session (the player's
+   * jurisdiction and currency, the game design figures of RTS 14, the slot stake limit for the
+   * player's age). A jurisdiction without game design figures is refused (NO_GAME_DESIGN_RULES):
+   * the games service cannot show that it respects rules it does not have.
+   */
+  async play(playerId: string, kind: GameKind, now: Date): Promise<PlayAnswer> {
+    const [row] = await this.sql.query<RestrictionRow>(`SELECT ${RESTRICTION_COLUMNS} FROM player_restrictions WHERE player_id = $1::uuid`, [playerId]);
+    if (!row) return { allowed: false, reasons: ["NOT_YET_ASSESSED"], jurisdiction: null, currency: null, design: null, maxStake: null };
+    const reasons = this.restrictionReasons(row, now, "play");
+    const inForce = this.rules.inForce(row.jurisdiction, now);
+    let design: GameDesign | null = null;
+    let maxStake: bigint | null = null;
+    if (inForce) {
+      design = gameDesignFor(kind, parseGameDesignRules(inForce));
+      if (row.currency) maxStake = checkStake(kind, 0n, row.currency, row.date_of_birth, parseRgRules(inForce), now).maxStake;
+    }
+    if (!design) reasons.push("NO_GAME_DESIGN_RULES");
+    if (!row.currency) reasons.push("NO_CURRENCY");
+    return { allowed: reasons.length === 0, reasons, jurisdiction: row.jurisdiction, currency: row.currency, design, maxStake };
   }
 
   async deposit(playerId: string, currency: string, amount: bigint, now: Date): Promise<CheckAnswer & { remaining: bigint | null }> {

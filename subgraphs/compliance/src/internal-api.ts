@@ -14,7 +14,9 @@ const base = {
   amount: z.string().regex(/^\d{1,19}$/, "must be a non-negative integer number of minor units, as a string"),
 };
 const depositSchema = z.object(base);
-const stakeSchema = z.object({ ...base, gameKind: z.enum(["SLOT", "TABLE", "LIVE", "OTHER"]) });
+const gameKind = z.enum(["SLOT", "TABLE", "LIVE", "OTHER"]);
+const stakeSchema = z.object({ ...base, gameKind });
+const playSchema = z.object({ playerId: base.playerId, gameKind });
 
 /**
  * "May this player deposit / stake this now?" for payments and games. Answers come from the
@@ -53,6 +55,13 @@ export function mountComplianceApi(app: Express, opts: { checks: ComplianceCheck
     const { playerId, currency, amount, gameKind } = parsed.data;
     const check = await opts.checks.stake(playerId, currency, BigInt(amount), gameKind, opts.now());
     res.json({ allowed: check.allowed, reasons: check.reasons, maxStake: check.maxStake?.toString() ?? null });
+  });
+
+  router.post("/checks/play", only("games"), async (req, res) => {
+    const parsed = playSchema.safeParse(req.body);
+    if (!parsed.success) return error(res, 400, "BAD_USER_INPUT", parsed.error.issues[0]!.message, parsed.error.issues[0]!.path.join("."));
+    const check = await opts.checks.play(parsed.data.playerId, parsed.data.gameKind, opts.now());
+    res.json({ ...check, maxStake: check.maxStake?.toString() ?? null });
   });
 
   /**

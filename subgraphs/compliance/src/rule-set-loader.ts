@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { badInput } from "@casino/kernel/errors";
 import { appendAudit, type Actor } from "./audit.ts";
 import type { Prisma, PrismaClient, RuleSet } from "./generated/prisma/client.ts";
+import { parseGameDesignRules } from "./game-design.ts";
 import { parseRgRules } from "./responsible-gambling.ts";
 import { InvalidRuleSetError, parseDecisionRules } from "./ruleset.ts";
 import type { RuleBook } from "./rulebook.ts";
@@ -33,6 +34,7 @@ export async function loadRuleSet(
   try {
     parseDecisionRules({ jurisdiction, version: 0, effectiveFrom, rules: parsed });
     parseRgRules({ jurisdiction, version: 0, effectiveFrom, rules: parsed });
+    parseGameDesignRules({ jurisdiction, version: 0, effectiveFrom, rules: parsed });
   } catch (err) {
     if (err instanceof InvalidRuleSetError) throw badInput(`rules are incomplete: ${err.problems.join("; ")}`, "rules");
     throw err;

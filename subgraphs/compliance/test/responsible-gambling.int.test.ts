@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { ComplianceClient } from "@casino/compliance-client";
 import { ServiceTokenSigner } from "@casino/kernel/auth/service-tokens";
 import type { DomainEvent } from "@casino/kernel/events/types";
 import { TEST_SERVICE_TOKEN_SECRET, startTestService, type TestService } from "@casino/kernel/testing/service-harness";
@@ -195,5 +196,52 @@ describe("staff actions", () => {
 
   it("keeps the audit log append-only", async () => {
     await expect(svc.runtime.prisma.auditLog.deleteMany({})).rejects.toThrow(/append-only/);
+  });
+});
+
+describe("the play check before a game launch (ComplianceClient)", () => {
+  const client = (caller: "games" | "payments" = "games") => new ComplianceClient({ baseUrl: svc.url, serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET, caller });
+
+  it("answers with the jurisdiction, currency, RTS 14 figures and the age-based slot stake limit", async () => {
+    const young = await verifiedPlayer("2005-01-01"); // 21 on the test clock
+    const older = await verifiedPlayer("1980-01-01");
+    const games = client();
+    try {
+      expect(await games.play({ playerId: young.playerId, gameKind: "SLOT" })).toEqual({
+        allowed: true,
+        reasons: [],
+        jurisdiction: "GB",
+        currency: "GBP",
+        design: { minimumGameCycleMs: 2500, autoplayAllowed: false, turboAllowed: false, showNetPositionAndSessionTime: true, source: "RTS 14" },
+        maxStake: 200n,
+      });
+      expect(await games.play({ playerId: older.playerId, gameKind: "SLOT" })).toMatchObject({ allowed: true, maxStake: 500n });
+      expect(await games.play({ playerId: older.playerId, gameKind: "TABLE" })).toMatchObject({
+        allowed: true,
+        maxStake: null,
+        design: { minimumGameCycleMs: 5000, autoplayAllowed: false, turboAllowed: false },
+      });
+    } finally {
+      await games.close();
+    }
+  });
+
+  it("refuses a self-excluded or unknown player, and only the games service may ask", async () => {
+    const { playerId, token } = await verifiedPlayer();
+    const excluded = await svc.graphql(SELF_EXCLUDE, { m: 6 }, token);
+    expect(excluded.errors).toBeUndefined();
+    const games = client();
+    const payments = client("payments");
+    try {
+      const answer = await games.play({ playerId, gameKind: "SLOT" });
+      expect(answer.allowed).toBe(false);
+      expect(answer.reasons).toContain("SELF_EXCLUDED");
+      expect(await games.play({ playerId: randomUUID(), gameKind: "SLOT" })).toMatchObject({ allowed: false, reasons: ["NOT_YET_ASSESSED"] });
+      await expect(payments.play({ playerId, gameKind: "SLOT" })).rejects.toMatchObject({ name: "ComplianceUnavailableError", status: 403, code: "FORBIDDEN" });
+      await expect(games.play({ playerId: "not-a-uuid", gameKind: "SLOT" })).rejects.toMatchObject({ status: 400, code: "BAD_USER_INPUT" });
+    } finally {
+      await games.close();
+      await payments.close();
+    }
   });
 });

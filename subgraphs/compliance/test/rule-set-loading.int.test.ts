@@ -53,6 +53,18 @@ describe("loading a rule set version", () => {
     expect(await svc.runtime.prisma.ruleSet.count()).toBe(before);
   });
 
+  it.each([
+    ["without the slot design figures (RTS 14)", (r: Record<string, unknown>) => ({ ...r, slotDesign: undefined })],
+    ["with a game cycle that is not a number of milliseconds", (r: Record<string, unknown>) => ({ ...r, otherCasinoGames: { turboOrQuickSpin: false, minimumGameCycleMs: "5s", source: "RTS 14" } })],
+  ])("refuses rules %s and writes nothing", async (_name, edit) => {
+    const before = await svc.runtime.prisma.ruleSet.count();
+    const rules = edit((await currentGbRules()) as Record<string, unknown>);
+    const res = await svc.graphql(LOAD, { j: "GB", from: "2030-01-01T00:00:00Z", rules: JSON.stringify(rules) }, compliance);
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "rules" });
+    expect(res.errors?.[0]?.message).toMatch(/slotDesign|minimumGameCycleMs/);
+    expect(await svc.runtime.prisma.ruleSet.count()).toBe(before);
+  });
+
   it("is for compliance staff only", async () => {
     const res = await svc.graphql(LOAD, { j: "GB", from: "2030-01-01T00:00:00Z", rules: "{}" }, await svc.tokens.staff(["support"]));
     expect(res.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
