@@ -5,6 +5,7 @@ import { outboxRow } from "@casino/kernel/events/outbox";
 import type { GameInput, ProviderInput } from "../generated/graphql.ts";
 import type { Game, Prisma, PrismaClient, Provider } from "../generated/prisma/client.ts";
 import { parseId } from "@casino/kernel/ids";
+import { LobbyCache, LocalLobbyStore } from "./lobby-cache.ts";
 import { parseGameInput, parseProviderInput, type GameDraft, type ProviderDraft } from "./rules.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -16,12 +17,15 @@ export const CATALOGUE_CHANGED = "games.catalogue_changed";
 
 /**
  * The catalogue's write path. Every change is one transaction that also writes a
- * `games.catalogue_changed` event to the outbox; an upsert that changes nothing writes nothing.
+ * `games.catalogue_changed` event to the outbox, then invalidates the lobby cache; an upsert that
+ * changes nothing writes nothing. The lobby's public reads go through `lobbyCache`.
  */
 export class Catalogue {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly publishOutbox: () => void,
+    /** createLobbyCache(runtime) in a service; the in-process default suits one process only. */
+    readonly lobbyCache: LobbyCache = new LobbyCache(new LocalLobbyStore()),
   ) {}
 
   async upsertProvider(input: ProviderInput): Promise<Provider> {
@@ -49,7 +53,9 @@ export class Catalogue {
   /**
    * Runs one write transaction and wakes the outbox relay when it wrote an event. Two first upserts
    * of one code can both miss the existing row and race to insert it; the loser runs again and
-   * finds the winner's row, so an upsert never fails on its own unique key.
+   * finds the winner's row, so an upsert never fails on its own unique key. The cache is invalidated
+   * after the commit, never before: a reader between the two would cache the old rows under the new
+   * generation.
    */
   private async commit<T>(work: (tx: Tx) => Promise<{ result: T; changed: boolean }>): Promise<T> {
     let outcome: { result: T; changed: boolean };
@@ -59,7 +65,10 @@ export class Catalogue {
       if (!isUniqueViolation(err)) throw err;
       outcome = await this.prisma.$transaction(work);
     }
-    if (outcome.changed) this.publishOutbox();
+    if (outcome.changed) {
+      this.publishOutbox();
+      await this.lobbyCache.invalidate();
+    }
     return outcome.result;
   }
 
