@@ -16,6 +16,11 @@ export type ErrorCode =
   | "ACCOUNT_DISABLED"
   | "RATE_LIMITED"
   | "SELF_EXCLUDED"
+  | "PLAY_NOT_ALLOWED"
+  | "GAME_NOT_AVAILABLE"
+  | "STAKE_LIMIT_EXCEEDED"
+  | "GAME_CYCLE_TOO_SOON"
+  | "SESSION_EXPIRED"
   | "SERVICE_UNAVAILABLE";
 
 const httpStatusFor: Partial<Record<ErrorCode, number>> = {

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import { lobbyGamesOfProviders } from "./catalogue/lobby.ts";
-import type { Game, PrismaClient, Provider } from "./generated/prisma/client.ts";
+import type { Game, GameRound, LaunchSession, PrismaClient, Provider } from "./generated/prisma/client.ts";
 import { isUuid } from "@casino/kernel/ids";
 import { toConnection, type Connection, type KeysetPosition } from "@casino/kernel/graphql/pagination";
 
@@ -14,6 +14,8 @@ export interface GamesLoaders {
   gameById: DataLoader<string, Game | null>;
   providerById: DataLoader<string, Provider | null>;
   lobbyGamesOfProvider: DataLoader<ProviderGamesPage, Connection<Game>, string>;
+  sessionById: DataLoader<string, LaunchSession | null>;
+  roundById: DataLoader<string, GameRound | null>;
 }
 
 /** Loads rows by id in one query; ids that are not UUIDs (a foreign representation) resolve to null. */
@@ -31,6 +33,8 @@ export function createLoaders(prisma: PrismaClient): GamesLoaders {
   return {
     gameById: byIdLoader((ids) => prisma.game.findMany({ where: { id: { in: ids } } })),
     providerById: byIdLoader((ids) => prisma.provider.findMany({ where: { id: { in: ids } } })),
+    sessionById: byIdLoader((ids) => prisma.launchSession.findMany({ where: { id: { in: ids } } })),
+    roundById: byIdLoader((ids) => prisma.gameRound.findMany({ where: { id: { in: ids } } })),
     lobbyGamesOfProvider: new DataLoader(
       async (pages) => {
         // Pages asked with the same size and cursor share one windowed query.

@@ -1,6 +1,10 @@
 import { allow, type Policy } from "@casino/kernel/graphql/authorize";
 import type { GamesContext } from "./context.ts";
 
+/** Sessions and rounds: their player, and staff who look into play (support, compliance). */
+const viewers = allow.authenticated;
+const ownPlayerArg = allow.ownerOrStaff((_parent, args) => args.playerId as string, "support", "compliance", "admin");
+
 /** Catalogue management: admin staff only. */
 export const adminOnly = allow.staff("admin");
 
@@ -16,6 +20,22 @@ export const policies: Record<string, Policy<GamesContext>> = {
   "Mutation.upsertProvider": adminOnly,
   "Mutation.upsertGame": adminOnly,
   "Mutation.setGameEnabled": adminOnly,
+  // Play: players only; what a player may see of sessions and rounds (their own; any for staff) is
+  // decided by the resolvers, which return null for anything else.
+  "Mutation.launchGame": allow.player,
+  "Mutation.spinSlot": allow.player,
+  "Mutation.playRoulette": allow.player,
+  "Mutation.endGameSession": allow.player,
+  "Query.myGameSessions": allow.player,
+  "Query.gameSession": viewers,
+  "Query.gameRound": viewers,
+  "Query.gameStateOfPlayer": ownPlayerArg,
+  "Subscription.gameStateChanged": allow.player,
+  "GameLaunch.*": allow.inherited,
+  "GameSession.*": allow.inherited,
+  "GameState.*": allow.inherited,
+  "GameRound.*": allow.inherited,
+  "GameStateUpdate.*": allow.inherited,
   "Provider.*": allow.public,
   "Game.*": allow.public,
   "GameConnection.*": allow.inherited,

@@ -1,27 +1,94 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ComplianceClient } from "@casino/compliance-client";
 import type { ServiceModule } from "@casino/kernel/service";
+import { WalletClient } from "@casino/wallet-client";
 import { parse } from "graphql";
 import { Catalogue } from "./catalogue/catalogue.ts";
+import { loadGamesConfig } from "./config.ts";
 import type { GamesContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { GameLauncher } from "./launch/launch.ts";
+import { LaunchSessions } from "./launch/sessions.ts";
 import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
 import { resolvers } from "./resolvers/index.ts";
+import { RoundService, type CompliancePort, type DrawRecorder, type WalletPort } from "./rounds/rounds.ts";
 
 export const typeDefs = parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../schema.graphql"), "utf8"));
 
-export const gamesService: ServiceModule<PrismaClient, GamesContext> = {
-  service: "games",
-  createPrisma: (adapter) => new PrismaClient({ adapter }),
-  async setup(runtime) {
-    const catalogue = new Catalogue(runtime.prisma, runtime.publishOutbox);
-    return {
-      typeDefs,
-      resolvers,
-      policies,
-      createContext: (base) => ({ ...base, prisma: runtime.prisma, catalogue, loaders: createLoaders(runtime.prisma) }),
-    };
-  },
-};
+export interface GamesServiceOptions {
+  /** Injectable clock (scenario tests); default the system clock. */
+  now?: () => Date;
+  /** One RNG per round (tests script the draws); default the CSPRNG, recorded. */
+  rng?: () => DrawRecorder;
+  /** Replace the HTTP clients of the wallet and compliance (tests of failures). */
+  wallet?: WalletPort;
+  compliance?: CompliancePort;
+}
+
+export function createGamesService(opts: GamesServiceOptions = {}): ServiceModule<PrismaClient, GamesContext> {
+  const now = opts.now ?? (() => new Date());
+  return {
+    service: "games",
+    createPrisma: (adapter) => new PrismaClient({ adapter }),
+    async setup(runtime) {
+      const config = loadGamesConfig(runtime.env);
+      const catalogue = new Catalogue(runtime.prisma, runtime.publishOutbox);
+      const secret = runtime.config.serviceTokenSecret;
+      let wallet = opts.wallet;
+      if (!wallet && config.walletUrl) {
+        const client = new WalletClient({ baseUrl: config.walletUrl, serviceTokenSecret: secret, caller: "games" });
+        runtime.onShutdown(() => client.close());
+        wallet = client;
+      }
+      let compliance = opts.compliance;
+      if (!compliance && config.complianceUrl) {
+        const client = new ComplianceClient({ baseUrl: config.complianceUrl, serviceTokenSecret: secret, caller: "games" });
+        runtime.onShutdown(() => client.close());
+        compliance = client;
+      }
+      if (!wallet || !compliance) runtime.log.warn("WALLET_URL / COMPLIANCE_URL not set: game launches and rounds are refused (SERVICE_UNAVAILABLE)");
+
+      const sessions = new LaunchSessions(runtime.prisma, now);
+      const launcher = new GameLauncher(runtime.prisma, sessions, compliance, config);
+      const rounds = new RoundService({
+        prisma: runtime.prisma,
+        wallet,
+        compliance,
+        publishOutbox: runtime.publishOutbox,
+        log: runtime.log,
+        now,
+        rng: opts.rng,
+        recoverAfterSeconds: config.recoverAfterSeconds,
+      });
+      // Rounds a crash or an outage left open: resolved at start and then periodically.
+      let sweeping = false;
+      const sweep = async () => {
+        if (sweeping || !wallet) return;
+        sweeping = true;
+        try {
+          await rounds.recover();
+        } catch (err) {
+          runtime.log.error({ err }, "round recovery sweep failed");
+        } finally {
+          sweeping = false;
+        }
+      };
+      const timer = setInterval(() => void sweep(), config.recoveryPollMs);
+      timer.unref();
+      void sweep();
+      runtime.onShutdown(async () => clearInterval(timer));
+
+      return {
+        typeDefs,
+        resolvers,
+        policies,
+        createContext: (base) => ({ ...base, prisma: runtime.prisma, catalogue, loaders: createLoaders(runtime.prisma), launcher, rounds, now }),
+      };
+    },
+  };
+}
+
+export const gamesService = createGamesService();

@@ -1,8 +1,19 @@
 import type { Resolvers } from "../generated/graphql.ts";
 import { Game } from "./game.ts";
 import { Mutation } from "./mutation.ts";
+import { GameRound, GameSession, GameStateUpdate, PlayMutation, PlayQuery } from "./play.ts";
 import { Provider } from "./provider.ts";
 import { Query } from "./query.ts";
+import { Subscription } from "./subscription.ts";
 
 // One root type per file, merged here by name so that two files can never overwrite each other.
-export const resolvers: Resolvers = { Query, Mutation, Game, Provider };
+export const resolvers: Resolvers = {
+  Query: { ...Query, ...PlayQuery },
+  Mutation: { ...Mutation, ...PlayMutation },
+  Subscription,
+  Game,
+  Provider,
+  GameSession,
+  GameRound,
+  GameStateUpdate,
+};

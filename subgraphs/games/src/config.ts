@@ -1,0 +1,54 @@
+import { ConfigError, readEnv, urlSchema, z } from "@casino/kernel/config";
+
+export interface GamesConfig {
+  /** The wallet (money for REAL rounds and RGS callbacks); unset only outside production. */
+  walletUrl: string | undefined;
+  /** Compliance (may this player play / stake now?); unset only outside production. */
+  complianceUrl: string | undefined;
+  /** How long a launch token is valid for new bets. */
+  sessionTtlSeconds: number;
+  /**
+   * Where our own game client starts a proprietary game; placeholders {game} {session} {mode}.
+   * A relative URL is resolved by the operator's front end, which hosts the game client.
+   */
+  proprietaryLaunchUrl: string;
+  /** Play money a DEMO session starts with (minor units of the player's currency). */
+  demoBalanceMinor: bigint;
+  /** A round still OPEN this long after it opened is resolved by the recovery sweep. */
+  recoverAfterSeconds: number;
+  recoveryPollMs: number;
+}
+
+/** The games service's own variables, validated at start; a bad value stops it naming the variable. */
+export function loadGamesConfig(env: Record<string, string | undefined>): GamesConfig {
+  const cfg = readEnv(
+    {
+      WALLET_URL: urlSchema(["http:", "https:"]).optional(),
+      COMPLIANCE_URL: urlSchema(["http:", "https:"]).optional(),
+      GAMES_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(4 * 3_600),
+      GAMES_PROPRIETARY_LAUNCH_URL: z
+        .string()
+        .min(1)
+        .refine((v) => v.includes("{session}"), "must contain {session}")
+        .default("/play/{game}?session={session}&mode={mode}"),
+      GAMES_DEMO_BALANCE_MINOR: z.string().regex(/^\d{1,15}$/, "must be an integer number of minor units").default("100000"),
+      GAMES_RECOVER_AFTER_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+      GAMES_RECOVERY_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+      NODE_ENV: z.string().optional(),
+    },
+    env,
+  );
+  const missing = (["WALLET_URL", "COMPLIANCE_URL"] as const).filter((name) => !cfg[name]);
+  if (cfg.NODE_ENV === "production" && missing.length > 0) {
+    throw new ConfigError(missing.map((name) => `${name}=(unset): required when NODE_ENV=production (game launches and rounds need it)`));
+  }
+  return {
+    walletUrl: cfg.WALLET_URL,
+    complianceUrl: cfg.COMPLIANCE_URL,
+    sessionTtlSeconds: cfg.GAMES_SESSION_TTL_SECONDS,
+    proprietaryLaunchUrl: cfg.GAMES_PROPRIETARY_LAUNCH_URL,
+    demoBalanceMinor: BigInt(cfg.GAMES_DEMO_BALANCE_MINOR),
+    recoverAfterSeconds: cfg.GAMES_RECOVER_AFTER_SECONDS,
+    recoveryPollMs: cfg.GAMES_RECOVERY_POLL_MS,
+  };
+}
