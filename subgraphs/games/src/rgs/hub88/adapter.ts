@@ -1,0 +1,218 @@
+/**
+ * Hub88 Operator Wallet API adapter: /user/info, /user/balance, /transaction/bet, /transaction/win,
+ * /transaction/rollback. Every answer is HTTP 200 with an RS_* status, signed with the operator's key.
+ *
+ * Choices where the protocol leaves room (docs-drafts/rgs.md has the reasons):
+ * - A rollback of a bet we never saw answers RS_OK: Hub88's status list says to answer RS_OK when the
+ *   transaction to roll back cannot be found. The rollback is recorded (a wallet tombstone), so the
+ *   bet, should it arrive late, is refused with RS_ERROR_TRANSACTION_ROLLED_BACK.
+ * - An amount that is no whole number of the currency's minor units is RS_ERROR_WRONG_TYPES.
+ * - A user that is no player of ours is RS_ERROR_INVALID_TOKEN (the token cannot be that user's).
+ */
+import type { KeyObject } from "node:crypto";
+import { z } from "zod";
+import type { ConfiguredProvider, RgsAdapter, RgsRequest, RgsResponse } from "../adapter.ts";
+import { readBody } from "../body.ts";
+import { outcome, type Outcome, type OutcomeCode, type RequestErrorCode } from "../model.ts";
+import { secretSchema } from "../secrets.ts";
+import type { GameTransactionService } from "../service.ts";
+import { betSchema, gameCodeOf, rollbackSchema, userBalanceSchema, userInfoSchema, winSchema, type Hub88Answer, type Hub88Status } from "./protocol.ts";
+import { HUB88_SIGNATURE_HEADER, hub88PrivateKey, hub88PublicKey, signHub88, verifyHub88 } from "./signature.ts";
+import { hub88ToMinor, minorToHub88 } from "./units.ts";
+
+export interface Hub88Credentials {
+  /** The aggregator's key: verifies X-Hub88-Signature on requests. */
+  partnerPublicKey: KeyObject;
+  /** The operator's key: signs responses. */
+  operatorPrivateKey: KeyObject;
+}
+
+export function statusOf(code: OutcomeCode | RequestErrorCode): Hub88Status {
+  switch (code) {
+    case "OK":
+      return "RS_OK";
+    case "INSUFFICIENT_FUNDS":
+      return "RS_ERROR_NOT_ENOUGH_MONEY";
+    case "DUPLICATE":
+      return "RS_ERROR_DUPLICATE_TRANSACTION";
+    case "NOT_FOUND":
+      return "RS_ERROR_TRANSACTION_DOES_NOT_EXIST";
+    case "ROLLED_BACK":
+      return "RS_ERROR_TRANSACTION_ROLLED_BACK";
+    case "INVALID_TOKEN":
+    case "INVALID_PLAYER":
+      return "RS_ERROR_INVALID_TOKEN";
+    case "TOKEN_EXPIRED":
+      return "RS_ERROR_TOKEN_EXPIRED";
+    case "INVALID_GAME":
+      return "RS_ERROR_INVALID_GAME";
+    case "WRONG_CURRENCY":
+      return "RS_ERROR_WRONG_CURRENCY";
+    case "LIMIT_REACHED":
+      return "RS_ERROR_LIMIT_REACHED";
+    case "UNAVAILABLE":
+      return "RS_ERROR_UNKNOWN";
+    case "INVALID_SIGNATURE":
+      return "RS_ERROR_INVALID_SIGNATURE";
+    case "INVALID_PARTNER":
+      return "RS_ERROR_INVALID_PARTNER";
+    case "WRONG_SYNTAX":
+    case "UNKNOWN_ENDPOINT":
+      return "RS_ERROR_WRONG_SYNTAX";
+    case "WRONG_TYPES":
+    case "UNREPRESENTABLE_AMOUNT":
+      return "RS_ERROR_WRONG_TYPES";
+    default: {
+      const never: never = code;
+      throw new Error(`unmapped outcome ${String(never)}`);
+    }
+  }
+}
+
+type Provider = ConfiguredProvider<Hub88Credentials>;
+
+/** The identifying fields of a request, echoed in every answer once they could be read. */
+interface Echo {
+  user?: string;
+  request_uuid?: string;
+}
+
+function echoOf(body: Buffer): Echo {
+  try {
+    const v = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+    return {
+      ...(typeof v.user === "string" ? { user: v.user } : {}),
+      ...(typeof v.request_uuid === "string" ? { request_uuid: v.request_uuid } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+function respond(provider: Provider | null, answer: Hub88Answer): RgsResponse {
+  const body = JSON.stringify(answer);
+  const headers: Record<string, string> = {};
+  // Without a configured provider there is no key to sign with (unknown or disabled partner).
+  if (provider) headers[HUB88_SIGNATURE_HEADER] = signHub88(body, provider.credentials.operatorPrivateKey);
+  return { status: 200, body, headers };
+}
+
+function answer(provider: Provider, echo: Echo, result: Outcome): RgsResponse {
+  const status = statusOf(result.code);
+  const a: Hub88Answer = { ...echo, status };
+  if (result.balance !== null && result.currency !== null) {
+    a.currency = result.currency;
+    a.balance = Number(minorToHub88(result.balance, result.currency));
+  }
+  return respond(provider, a);
+}
+
+const refuse = (provider: Provider | null, echo: Echo, code: RequestErrorCode) => respond(provider, { ...echo, status: statusOf(code) });
+
+async function route(request: RgsRequest, provider: Provider, service: GameTransactionService, echo: Echo): Promise<RgsResponse> {
+  const read = <S extends z.ZodType>(schema: S) => readBody(request.body, schema);
+  const bad = (r: { kind: "syntax" | "types" }) => refuse(provider, echo, r.kind === "syntax" ? "WRONG_SYNTAX" : "WRONG_TYPES");
+  const minor = (amount: number, currency: string) => hub88ToMinor(BigInt(amount), currency);
+
+  switch (request.endpoint) {
+    case "/user/info": {
+      const r = read(userInfoSchema);
+      if (!r.ok) return bad(r);
+      const result = await service.balance(provider, { playerId: r.value.user, token: r.value.token ?? null, currency: null, gameCode: null });
+      // user/info answers who the user is; a balance is not part of it.
+      return respond(provider, { ...echo, status: statusOf(result.code) });
+    }
+    case "/user/balance": {
+      const r = read(userBalanceSchema);
+      if (!r.ok) return bad(r);
+      const gameCode = r.value.game_code ?? (r.value.game_id === undefined ? null : String(r.value.game_id));
+      return answer(provider, echo, await service.balance(provider, { playerId: r.value.user, token: r.value.token ?? null, currency: null, gameCode }));
+    }
+    case "/transaction/bet": {
+      const r = read(betSchema);
+      if (!r.ok) return bad(r);
+      const v = r.value;
+      const amount = minor(v.amount, v.currency);
+      if (!provider.allowedCurrencies.includes(v.currency)) return answer(provider, echo, outcome("WRONG_CURRENCY"));
+      if (amount === null) return refuse(provider, echo, "UNREPRESENTABLE_AMOUNT");
+      const result = await service.bet(provider, {
+        playerId: v.user,
+        token: v.token,
+        currency: v.currency,
+        gameCode: gameCodeOf(v),
+        roundId: v.round,
+        bet: { kind: "BET", txId: v.transaction_uuid, amount, free: v.is_free ?? false },
+      });
+      return answer(provider, echo, result);
+    }
+    case "/transaction/win": {
+      const r = read(winSchema);
+      if (!r.ok) return bad(r);
+      const v = r.value;
+      const amount = minor(v.amount, v.currency);
+      if (!provider.allowedCurrencies.includes(v.currency)) return answer(provider, echo, outcome("WRONG_CURRENCY"));
+      if (amount === null) return refuse(provider, echo, "UNREPRESENTABLE_AMOUNT");
+      const result = await service.win(provider, {
+        playerId: v.user,
+        token: v.token ?? null,
+        currency: v.currency,
+        gameCode: gameCodeOf(v),
+        roundId: v.round,
+        txId: v.transaction_uuid,
+        amount,
+        betTxId: v.reference_transaction_uuid,
+      });
+      return answer(provider, echo, result);
+    }
+    case "/transaction/rollback": {
+      const r = read(rollbackSchema);
+      if (!r.ok) return bad(r);
+      const v = r.value;
+      const result = await service.rollback(provider, {
+        playerId: v.user,
+        token: v.token ?? null,
+        currency: null,
+        gameCode: gameCodeOf(v),
+        roundId: v.round,
+        txId: v.transaction_uuid,
+        betTxId: v.reference_transaction_uuid,
+      });
+      return answer(provider, echo, result);
+    }
+    default:
+      return { ...refuse(provider, echo, "UNKNOWN_ENDPOINT"), status: 404 };
+  }
+}
+
+export const hub88Adapter: RgsAdapter<Hub88Credentials> = {
+  protocol: "hub88",
+
+  credentialsSchema(env) {
+    const pem = (label: string) =>
+      z.string().refine((v) => v.includes("-----BEGIN"), `${label} must be a PEM-encoded key`);
+    return z
+      .object({ partnerPublicKey: pem("partnerPublicKey"), operatorPrivateKey: secretSchema(env) })
+      .transform((c, ctx) => {
+        try {
+          return { partnerPublicKey: hub88PublicKey(c.partnerPublicKey.replaceAll("\\n", "\n")), operatorPrivateKey: hub88PrivateKey(c.operatorPrivateKey.reveal()) };
+        } catch {
+          ctx.addIssue({ code: "custom", message: "a key could not be read (PEM expected)" });
+          return z.NEVER;
+        }
+      });
+  },
+
+  async handle(request, provider, service) {
+    const echo = echoOf(request.body);
+    if (!provider) return refuse(null, echo, "INVALID_PARTNER");
+    const signature = request.headers[HUB88_SIGNATURE_HEADER];
+    if (!verifyHub88(request.body, typeof signature === "string" ? signature : undefined, provider.credentials.partnerPublicKey)) {
+      return refuse(provider, echo, "INVALID_SIGNATURE");
+    }
+    return route(request, provider, service, echo);
+  },
+
+  internalError(request, provider) {
+    return respond(provider, { ...echoOf(request.body), status: "RS_ERROR_UNKNOWN" });
+  },
+};

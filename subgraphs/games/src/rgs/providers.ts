@@ -1,0 +1,68 @@
+/**
+ * Per-provider RGS configuration, read from the games database (rgs_provider_config beside the
+ * catalogue's provider row), validated by the provider's protocol adapter and cached briefly. A
+ * configuration that fails validation makes the provider unusable (the protocol's partner error),
+ * and the log names the failing fields, never their values.
+ */
+import type { Logger } from "@casino/kernel/logger";
+import type { AnyRgsAdapter, ConfiguredProvider } from "./adapter.ts";
+import type { RgsStore } from "./store.ts";
+
+export interface ProviderLookup {
+  adapter: AnyRgsAdapter;
+  /** Null: unknown, disabled or unconfigured provider (the adapter answers with its partner error). */
+  provider: ConfiguredProvider<unknown> | null;
+}
+
+export class RgsProviders {
+  private readonly adapters: Map<string, AnyRgsAdapter>;
+  private readonly cache = new Map<string, { at: number; lookup: ProviderLookup | null }>();
+
+  constructor(
+    private readonly store: RgsStore,
+    adapters: readonly AnyRgsAdapter[],
+    private readonly env: Record<string, string | undefined>,
+    private readonly log: Logger,
+    private readonly ttlMs = 5_000,
+  ) {
+    this.adapters = new Map(adapters.map((a) => [a.protocol, a]));
+  }
+
+  /**
+   * The provider named by the URL, with the adapter of its protocol. A code that is no provider but
+   * names a protocol still gets that protocol's error; anything else is null (404).
+   */
+  async lookup(code: string): Promise<ProviderLookup | null> {
+    const hit = this.cache.get(code);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.lookup;
+    const lookup = await this.load(code);
+    this.cache.set(code, { at: Date.now(), lookup });
+    return lookup;
+  }
+
+  private async load(code: string): Promise<ProviderLookup | null> {
+    const row = /^[a-z0-9][a-z0-9_-]{1,63}$/.test(code) ? await this.store.provider(code) : null;
+    const adapter = this.adapters.get(row?.protocol ?? code);
+    if (!adapter) return null;
+    if (!row || row.protocol !== adapter.protocol || !row.enabled || row.rgsEnabled !== true) return { adapter, provider: null };
+    const parsed = adapter.credentialsSchema(this.env).safeParse(row.credentials);
+    if (!parsed.success) {
+      this.log.error(
+        { provider: code, protocol: adapter.protocol, fields: parsed.error.issues.map((i) => i.path.join(".") || "credentials") },
+        "invalid RGS credentials; the provider is refused until they are fixed",
+      );
+      return { adapter, provider: null };
+    }
+    return {
+      adapter,
+      provider: {
+        id: row.id,
+        code: row.code,
+        protocol: adapter.protocol,
+        allowedCurrencies: row.allowedCurrencies ?? [],
+        allowedGameCodes: row.allowedGameCodes ?? [],
+        credentials: parsed.data,
+      },
+    };
+  }
+}

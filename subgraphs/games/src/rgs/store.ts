@@ -1,0 +1,294 @@
+/**
+ * The RGS layer's own tables in the games database: provider RGS configuration, and the record of
+ * every provider transaction id with its request hash and first answer (rgs_transaction), grouped in
+ * attempts (rgs_attempt) that say how far a command got. Raw SQL on the service's executor: each step
+ * of a callback is one statement and one round trip, and no transaction is held open across a call to
+ * the wallet (on PGlite that would block every other query of the process).
+ */
+import type { SqlExecutor } from "@casino/kernel/db/sql";
+import type { OutcomeCode } from "./model.ts";
+
+export type TransactionKind = "BET" | "WIN" | "ROLLBACK";
+export type AttemptState = "STARTED" | "APPLY" | "REFUSE" | "DONE";
+
+/** One provider transaction id as claimed by an attempt, with everything needed to (re)do it. */
+export interface PlannedTransaction {
+  externalId: string;
+  seq: number;
+  kind: TransactionKind;
+  requestHash: string;
+  playerId: string;
+  currency: string;
+  amountMinor: bigint;
+  free: boolean;
+  roundId: string;
+  gameCode: string;
+  refExternalId: string | null;
+  walletKey: string;
+  refWalletKey: string | null;
+}
+
+export interface StoredTransaction extends PlannedTransaction {
+  attemptId: string;
+  attemptState: AttemptState;
+  /** Owner's lease still running (the attempt is being worked on). */
+  leaseLive: boolean;
+  refusal: OutcomeCode | null;
+  outcome: OutcomeCode | null;
+  balanceMinor: bigint | null;
+  walletTransactionId: string | null;
+  processedAt: Date | null;
+}
+
+export interface FinishedStep {
+  externalId: string;
+  walletTransactionId: string | null;
+}
+
+export interface ProviderRow {
+  id: string;
+  code: string;
+  protocol: string | null;
+  enabled: boolean;
+  /** Null when the provider has no RGS configuration. */
+  credentials: unknown;
+  allowedCurrencies: string[] | null;
+  allowedGameCodes: string[] | null;
+  rgsEnabled: boolean | null;
+}
+
+export interface GameRow {
+  id: string;
+  code: string;
+  type: string;
+  enabled: boolean;
+}
+
+interface TxRow {
+  provider_id: string;
+  external_id: string;
+  attempt_id: string;
+  seq: number;
+  kind: TransactionKind;
+  request_hash: string;
+  player_id: string;
+  currency: string;
+  amount_minor: bigint;
+  free: boolean;
+  round_id: string;
+  game_code: string;
+  ref_external_id: string | null;
+  wallet_key: string;
+  ref_wallet_key: string | null;
+  outcome: OutcomeCode | null;
+  balance_minor: bigint | null;
+  wallet_transaction_id: string | null;
+  processed_at: Date | null;
+  attempt_state: AttemptState;
+  refusal: OutcomeCode | null;
+  lease_live: boolean;
+}
+
+const TX_COLUMNS = `t.provider_id, t.external_id, t.attempt_id, t.seq, t.kind::text AS kind, t.request_hash, t.player_id::text AS player_id,
+  t.currency::text AS currency, t.amount_minor, t.free, t.round_id, t.game_code, t.ref_external_id, t.wallet_key, t.ref_wallet_key,
+  t.outcome, t.balance_minor, t.wallet_transaction_id::text AS wallet_transaction_id, t.processed_at,
+  a.state::text AS attempt_state, a.refusal, a.lease_until > now() AS lease_live`;
+
+function toStored(r: TxRow): StoredTransaction {
+  return {
+    externalId: r.external_id,
+    seq: Number(r.seq),
+    kind: r.kind,
+    requestHash: r.request_hash,
+    playerId: r.player_id,
+    currency: r.currency,
+    amountMinor: BigInt(r.amount_minor),
+    free: r.free,
+    roundId: r.round_id,
+    gameCode: r.game_code,
+    refExternalId: r.ref_external_id,
+    walletKey: r.wallet_key,
+    refWalletKey: r.ref_wallet_key,
+    attemptId: r.attempt_id,
+    attemptState: r.attempt_state,
+    leaseLive: r.lease_live,
+    refusal: r.refusal,
+    outcome: r.outcome,
+    balanceMinor: r.balance_minor === null ? null : BigInt(r.balance_minor),
+    walletTransactionId: r.wallet_transaction_id,
+    processedAt: r.processed_at,
+  };
+}
+
+export class RgsStore {
+  constructor(private readonly sql: SqlExecutor) {}
+
+  async provider(code: string): Promise<ProviderRow | null> {
+    const [row] = await this.sql.query<{
+      id: string;
+      code: string;
+      protocol: string | null;
+      enabled: boolean;
+      credentials: unknown;
+      allowed_currencies: string[] | null;
+      allowed_game_codes: string[] | null;
+      rgs_enabled: boolean | null;
+    }>(
+      `SELECT p.id::text AS id, p.code, p.protocol, p.enabled, c.credentials, c.allowed_currencies, c.allowed_game_codes, c.enabled AS rgs_enabled
+         FROM provider p LEFT JOIN rgs_provider_config c ON c.provider_id = p.id
+        WHERE p.code = $1`,
+      [code],
+    );
+    if (!row) return null;
+    return {
+      id: row.id,
+      code: row.code,
+      protocol: row.protocol,
+      enabled: row.enabled,
+      credentials: row.credentials,
+      allowedCurrencies: row.allowed_currencies,
+      allowedGameCodes: row.allowed_game_codes,
+      rgsEnabled: row.rgs_enabled,
+    };
+  }
+
+  async game(providerId: string, code: string): Promise<GameRow | null> {
+    const [row] = await this.sql.query<GameRow>(
+      `SELECT id::text AS id, code, type::text AS type, enabled FROM game WHERE provider_id = $1::uuid AND code = $2`,
+      [providerId, code],
+    );
+    return row ?? null;
+  }
+
+  async find(providerId: string, externalIds: readonly string[]): Promise<StoredTransaction[]> {
+    if (externalIds.length === 0) return [];
+    const rows = await this.sql.query<TxRow>(
+      `SELECT ${TX_COLUMNS} FROM rgs_transaction t JOIN rgs_attempt a ON a.id = t.attempt_id
+        WHERE t.provider_id = $1::uuid AND t.external_id = ANY($2::text[]) ORDER BY t.attempt_id, t.seq`,
+      [providerId, externalIds],
+    );
+    return rows.map(toStored);
+  }
+
+  /** Every transaction of one attempt, in order. */
+  async attempt(attemptId: string): Promise<StoredTransaction[]> {
+    const rows = await this.sql.query<TxRow>(
+      `SELECT ${TX_COLUMNS} FROM rgs_transaction t JOIN rgs_attempt a ON a.id = t.attempt_id WHERE t.attempt_id = $1::uuid ORDER BY t.seq`,
+      [attemptId],
+    );
+    return rows.map(toStored);
+  }
+
+  /** A rollback of the given stake that was applied (tombstone or reversal). */
+  async appliedRollbackOf(providerId: string, betExternalId: string): Promise<boolean> {
+    const rows = await this.sql.query<{ one: number }>(
+      `SELECT 1 AS one FROM rgs_transaction WHERE provider_id = $1::uuid AND ref_external_id = $2 AND kind = 'ROLLBACK' AND outcome = 'OK' LIMIT 1`,
+      [providerId, betExternalId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Claims transaction ids for a new attempt, in one statement: the attempt row and one row per id.
+   * Returns the ids actually claimed; fewer than asked means another attempt holds some of them (the
+   * caller then withdraws this claim and looks again).
+   */
+  async claim(attemptId: string, owner: string, providerId: string, leaseMs: number, planned: readonly PlannedTransaction[]): Promise<string[]> {
+    const rows = await this.sql.query<{ external_id: string }>(
+      `WITH attempt AS (
+         INSERT INTO rgs_attempt (id, provider_id, owner, state, lease_until)
+         VALUES ($1::uuid, $3::uuid, $2::uuid, 'STARTED', now() + make_interval(secs => $4::double precision / 1000))
+         RETURNING id
+       )
+       INSERT INTO rgs_transaction (provider_id, external_id, attempt_id, seq, kind, request_hash, player_id, currency, amount_minor,
+                                    free, round_id, game_code, ref_external_id, wallet_key, ref_wallet_key)
+       SELECT $3::uuid, r.external_id, (SELECT id FROM attempt), r.seq, r.kind::"RgsTransactionKind", r.request_hash, r.player_id::uuid, r.currency,
+              r.amount_minor, r.free, r.round_id, r.game_code, r.ref_external_id, r.wallet_key, r.ref_wallet_key
+         FROM jsonb_to_recordset($5::jsonb) AS r(external_id text, seq int, kind text, request_hash text, player_id text, currency text,
+              amount_minor bigint, free boolean, round_id text, game_code text, ref_external_id text, wallet_key text, ref_wallet_key text)
+       ON CONFLICT (provider_id, external_id) DO NOTHING
+       RETURNING external_id`,
+      [
+        attemptId,
+        owner,
+        providerId,
+        leaseMs,
+        JSON.stringify(
+          planned.map((p) => ({
+            external_id: p.externalId,
+            seq: p.seq,
+            kind: p.kind,
+            request_hash: p.requestHash,
+            player_id: p.playerId,
+            currency: p.currency,
+            amount_minor: p.amountMinor.toString(),
+            free: p.free,
+            round_id: p.roundId,
+            game_code: p.gameCode,
+            ref_external_id: p.refExternalId,
+            wallet_key: p.walletKey,
+            ref_wallet_key: p.refWalletKey,
+          })),
+        ),
+      ],
+    );
+    return rows.map((r) => r.external_id);
+  }
+
+  /** Withdraws an attempt that claimed nothing or must not go on (nothing was sent to the wallet). */
+  async withdraw(attemptId: string, owner: string): Promise<void> {
+    // Its transactions go with it (ON DELETE CASCADE).
+    await this.sql.query(`DELETE FROM rgs_attempt WHERE id = $1::uuid AND owner = $2::uuid AND state = 'STARTED'`, [attemptId, owner]);
+  }
+
+  /**
+   * Records the decision of a multi-step attempt (all its stakes were accepted, or one was refused)
+   * before acting on it. False when the attempt is no longer this owner's (its lease ran out and
+   * another request took it over): the caller must stop.
+   */
+  async decide(attemptId: string, owner: string, state: "APPLY" | "REFUSE", refusal: OutcomeCode | null): Promise<boolean> {
+    const rows = await this.sql.query(
+      `UPDATE rgs_attempt SET state = $3::"RgsAttemptState", refusal = $4, updated_at = now()
+        WHERE id = $1::uuid AND owner = $2::uuid AND state = 'STARTED' RETURNING id`,
+      [attemptId, owner, state, refusal],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * The attempt's answer, on every transaction it claimed, and its end; fenced by the owner. Returns
+   * when each transaction was processed, or null when the attempt was no longer this owner's.
+   */
+  async finish(attemptId: string, owner: string, outcome: OutcomeCode, balance: bigint | null, steps: readonly FinishedStep[]): Promise<Map<string, Date> | null> {
+    const rows = await this.sql.query<{ external_id: string; processed_at: Date }>(
+      `WITH done AS (
+         UPDATE rgs_attempt SET state = 'DONE', refusal = CASE WHEN $3 = 'OK' THEN NULL ELSE $3 END, lease_until = now(), updated_at = now()
+          WHERE id = $1::uuid AND owner = $2::uuid AND state <> 'DONE' RETURNING id
+       )
+       UPDATE rgs_transaction t SET outcome = $3, balance_minor = $4::bigint, wallet_transaction_id = s.wallet_transaction_id::uuid,
+              processed_at = date_trunc('milliseconds', clock_timestamp())
+         FROM jsonb_to_recordset($5::jsonb) AS s(external_id text, wallet_transaction_id text)
+        WHERE t.attempt_id = (SELECT id FROM done) AND t.external_id = s.external_id
+       RETURNING t.external_id, t.processed_at`,
+      [attemptId, owner, outcome, balance === null ? null : balance.toString(), JSON.stringify(steps.map((s) => ({ external_id: s.externalId, wallet_transaction_id: s.walletTransactionId })))],
+    );
+    if (rows.length === 0) return null;
+    return new Map(rows.map((r) => [r.external_id, r.processed_at]));
+  }
+
+  /** Ends this owner's lease early so that the next request for these ids recovers the attempt at once. */
+  async release(attemptId: string, owner: string): Promise<void> {
+    await this.sql.query(`UPDATE rgs_attempt SET lease_until = now() WHERE id = $1::uuid AND owner = $2::uuid AND state <> 'DONE'`, [attemptId, owner]);
+  }
+
+  /** Takes over an attempt whose lease ran out. Returns its state, or null when it is not ours to take. */
+  async takeOver(attemptId: string, owner: string, leaseMs: number): Promise<{ state: AttemptState; refusal: OutcomeCode | null } | null> {
+    const [row] = await this.sql.query<{ state: AttemptState; refusal: OutcomeCode | null }>(
+      `UPDATE rgs_attempt SET owner = $2::uuid, lease_until = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
+        WHERE id = $1::uuid AND lease_until <= now() AND state <> 'DONE'
+        RETURNING state::text AS state, refusal`,
+      [attemptId, owner, leaseMs],
+    );
+    return row ?? null;
+  }
+}
