@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import { collect, gql, until, wsClient } from "../support/gateway-client.ts";
+import { startTestPlatform, type TestPlatform } from "../support/platform.ts";
+import { readyPlayer, staffToken } from "../support/players.ts";
+
+/** A proprietary slot played through the gateway, with its game state and balance streamed live. */
+let platform: TestPlatform;
+let url: string;
+let staff: { kyc: string; finance: string; admin: string };
+let slotId: string;
+
+beforeAll(async () => {
+  // The in-process KYC simulator answers after an hour: kyc staff decide in these tests.
+  platform = await startTestPlatform({ KYC_SIMULATOR_DELAY_MS: "3600000" });
+  url = platform.gatewayUrl;
+  staff = { admin: await staffToken(url, ["admin"]), kyc: await staffToken(url, ["kyc"]), finance: await staffToken(url, ["finance"]) };
+  const provider = await gql<{ upsertProvider: { id: string } }>(url, `mutation { upsertProvider(input: { code: "casino-originals", name: "Casino Originals", integration: PROPRIETARY }) { id } }`, {}, staff.admin);
+  expect(provider.errors).toBeUndefined();
+  const game = await gql<{ upsertGame: { id: string } }>(
+    url,
+    `mutation($i: GameInput!) { upsertGame(input: $i) { id } }`,
+    {
+      i: {
+        providerId: provider.data!.upsertProvider.id,
+        code: "five-crowns",
+        name: "Five Crowns",
+        type: "SLOT",
+        rtpBasisPoints: 9606,
+        volatility: "MEDIUM",
+        minStake: { amount: "0.10", currency: "GBP" },
+        maxStake: { amount: "5.00", currency: "GBP" },
+        jurisdictions: ["GB"],
+        enabled: true,
+      },
+    },
+    staff.admin,
+  );
+  expect(game.errors).toBeUndefined();
+  slotId = game.data!.upsertGame.id;
+}, 180_000);
+afterAll(async () => {
+  await platform?.stop();
+});
+
+type StateEvent = { gameStateChanged: { phase: string; roundId: string; status: string; stake: { amount: string }; win: { amount: string } } };
+type RichStateEvent = { gameStateChanged: { phase: string; round: { id: string; status: string; celebrate: boolean }; state: { rounds: number; netPosition: { amount: string } } } };
+
+async function launch(token: string) {
+  return until("compliance to let the verified player play", async () => {
+    const res = await gql<{ launchGame: { session: { id: string; minimumGameCycleMs: number } } }>(url, `mutation($g: ID!) { launchGame(gameId: $g, mode: REAL) { url session { id minimumGameCycleMs } } }`, { g: slotId }, token);
+    if (res.errors?.[0]?.extensions?.code === "PLAY_NOT_ALLOWED") return undefined;
+    expect(res.errors).toBeUndefined();
+    return res.data!.launchGame.session;
+  });
+}
+
+describe("a slot round through the gateway", () => {
+  it("launches, spins, settles through the wallet and streams the round and the balance to its player only", async () => {
+    const player = await readyPlayer(url, staff, "10.00");
+    const bystander = await readyPlayer(url, staff);
+    const client = wsClient(url, player.token);
+    const plain = collect<StateEvent>(client, `subscription { gameStateChanged { phase roundId status stake { amount } win { amount } } }`);
+    const rich = collect<RichStateEvent>(client, `subscription { gameStateChanged { phase round { id status celebrate } state { rounds netPosition { amount } } } }`);
+    const balance = collect<{ balanceChanged: { balance: { amount: string } } }>(client, `subscription { balanceChanged { balance { amount } } }`);
+    const otherClient = wsClient(url, bystander.token);
+    const other = collect<StateEvent>(otherClient, `subscription { gameStateChanged { phase roundId } }`);
+    await new Promise((r) => setTimeout(r, 500));
+
+    const session = await launch(player.token);
+    expect(session.minimumGameCycleMs).toBe(2500);
+    const spun = await gql<{ spinSlot: { id: string; status: string; stake: { amount: string }; win: { amount: string } } }>(
+      url,
+      `mutation($i: SpinSlotInput!) { spinSlot(input: $i) { id status stake { amount } win { amount } } }`,
+      { i: { sessionId: session.id, lineBet: { amount: "0.01", currency: "GBP" }, idempotencyKey: `spin-${randomUUID()}` } },
+      player.token,
+    );
+    expect(spun.errors).toBeUndefined();
+    const round = spun.data!.spinSlot;
+    expect(round).toMatchObject({ status: "SETTLED", stake: { amount: "0.10" } });
+
+    const phases = await until("the three phases of the round", async () => (plain.events.length >= 3 ? plain.events.map((e) => e.gameStateChanged.phase) : undefined));
+    expect(phases).toEqual(["OPENED", "OUTCOME", "SETTLED"]);
+    expect(plain.events.every((e) => e.gameStateChanged.roundId === round.id && e.gameStateChanged.stake.amount === "0.10")).toBe(true);
+    // Fields the message does not carry come from the games subgraph through the gateway.
+    const settled = await until("the refetched settled update", async () => rich.events.find((e) => e.gameStateChanged.phase === "SETTLED"));
+    expect(settled.gameStateChanged.round).toMatchObject({ id: round.id, status: "SETTLED" });
+    expect(settled.gameStateChanged.state.rounds).toBe(1);
+    const expectedBalance = (1000 - 10 + Math.round(Number(round.win.amount) * 100)) / 100;
+    await until("the balance after the round", async () => balance.events.some((e) => e.balanceChanged.balance.amount === expectedBalance.toFixed(2)));
+
+    const early = await gql(
+      url,
+      `mutation($i: SpinSlotInput!) { spinSlot(input: $i) { id } }`,
+      { i: { sessionId: session.id, lineBet: { amount: "0.01", currency: "GBP" }, idempotencyKey: `spin-${randomUUID()}` } },
+      player.token,
+    );
+    expect(early.errors?.[0]?.extensions?.code).toBe("GAME_CYCLE_TOO_SOON");
+
+    expect(plain.errors).toEqual([]);
+    expect(rich.errors).toEqual([]);
+    expect(other.events).toEqual([]);
+    for (const s of [plain, rich, balance, other]) s.dispose();
+    await client.dispose();
+    await otherClient.dispose();
+  });
+});
