@@ -1,0 +1,165 @@
+/**
+ * npm run bench:spin — Five Crowns spins through the full stack: the client's spinSlot mutation
+ * through the gateway to games, which asks compliance, writes the round and moves the stake and the
+ * win through the wallet's internal API. Writes bench-results/spin.json.
+ *
+ * RTS 14 allows one slot cycle per player every 2.5 s, so load comes from many players: BENCH_PLAYERS
+ * verified, funded players, each launched once; an open loop at each rate in BENCH_SPIN_RATES hands
+ * spins round-robin to players whose cycle has passed (latency counted from the scheduled time, so
+ * stalls are not hidden). Baseline in the same run: `me { wallet { balances } }` through the gateway
+ * at the same rates (a read across two subgraphs), so the spin's cost is seen against this machine's
+ * floor at that moment.
+ *
+ * Environment: BENCH_PLAYERS (default 300), BENCH_SPIN_RATES (default "25,50,100"), BENCH_SECONDS
+ * per rate (default 10); DATABASE_URL / REDIS_URL for the real services (embedded otherwise).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { randomUUID } from "node:crypto";
+import { REPO_ROOT } from "@casino/kernel/service";
+import { Agent, request } from "undici";
+import { gql } from "../support/gateway-client.ts";
+import { startTestPlatform } from "../support/platform.ts";
+import { readyPlayer, staffToken, type ReadyPlayer } from "../support/players.ts";
+import { openLoop, round, type Recorder } from "./wallet-support.ts";
+
+const PLAYERS = Number(process.env.BENCH_PLAYERS ?? 300);
+const RATES = (process.env.BENCH_SPIN_RATES ?? "25,50,100").split(",").map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CYCLE_MS = 2_500;
+
+const agent = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
+
+async function post(url: string, body: string, token: string): Promise<{ ok: boolean; code?: string }> {
+  const res = await request(url, { method: "POST", dispatcher: agent, headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body });
+  const json = (await res.body.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+  return { ok: res.statusCode === 200 && !json.errors, code: json.errors?.[0]?.extensions?.code };
+}
+
+const platform = await startTestPlatform({ LOG_LEVEL: "warn", KYC_SIMULATOR_DELAY_MS: "3600000" });
+try {
+  const url = platform.gatewayUrl;
+  const staff = { kyc: await staffToken(url, ["kyc"]), finance: await staffToken(url, ["finance"]) };
+  const admin = await staffToken(url, ["admin"]);
+  const provider = await gql<{ upsertProvider: { id: string } }>(url, `mutation { upsertProvider(input: { code: "casino-originals", name: "Casino Originals", integration: PROPRIETARY }) { id } }`, {}, admin);
+  const game = await gql<{ upsertGame: { id: string } }>(
+    url,
+    `mutation($i: GameInput!) { upsertGame(input: $i) { id } }`,
+    {
+      i: {
+        providerId: provider.data!.upsertProvider.id,
+        code: "five-crowns",
+        name: "Five Crowns",
+        type: "SLOT",
+        rtpBasisPoints: 9606,
+        volatility: "MEDIUM",
+        minStake: { amount: "0.10", currency: "GBP" },
+        maxStake: { amount: "5.00", currency: "GBP" },
+        jurisdictions: ["GB"],
+        enabled: true,
+      },
+    },
+    admin,
+  );
+  if (game.errors) throw new Error(`upsertGame: ${JSON.stringify(game.errors)}`);
+  const gameId = game.data!.upsertGame.id;
+
+  process.stderr.write(`bench:spin: preparing ${PLAYERS} players ...\n`);
+  const setupStarted = performance.now();
+  const players: Array<ReadyPlayer & { sessionId: string; lastSpinAt: number }> = [];
+  for (let i = 0; i < PLAYERS; i += 10) {
+    const batch = await Promise.all(Array.from({ length: Math.min(10, PLAYERS - i) }, () => readyPlayer(url, staff, "1000.00")));
+    for (const p of batch) players.push({ ...p, sessionId: "", lastSpinAt: -Infinity });
+  }
+  for (const p of players) {
+    for (let attempt = 0; ; attempt++) {
+      const res = await gql<{ launchGame: { session: { id: string } } }>(url, `mutation($g: ID!) { launchGame(gameId: $g, mode: REAL) { session { id } } }`, { g: gameId }, p.token);
+      if (res.data?.launchGame) {
+        p.sessionId = res.data.launchGame.session.id;
+        break;
+      }
+      if (attempt > 200) throw new Error(`launch: ${JSON.stringify(res.errors)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const setupSeconds = (performance.now() - setupStarted) / 1000;
+
+  const spinBody = (p: { sessionId: string }) =>
+    JSON.stringify({
+      query: `mutation($i: SpinSlotInput!) { spinSlot(input: $i) { id status win { amount } state { netPosition { amount } } } }`,
+      variables: { i: { sessionId: p.sessionId, lineBet: { amount: "0.01", currency: "GBP" }, idempotencyKey: `bench-${randomUUID()}` } },
+    });
+  const meBody = JSON.stringify({ query: "{ me { id wallet { balances { amount currency } } } }" });
+
+  let cursor = 0;
+  /** The next player whose RTS 14 cycle has passed; undefined when every player is still inside it. */
+  const nextFreePlayer = (now: number) => {
+    for (let tried = 0; tried < players.length; tried++) {
+      const p = players[cursor++ % players.length]!;
+      if (now - p.lastSpinAt >= CYCLE_MS + 20) return p;
+    }
+    return undefined;
+  };
+  const timed = async (rec: Recorder, op: string, scheduledAt: number, call: () => Promise<{ ok: boolean; code?: string }>) => {
+    try {
+      const res = await call();
+      if (res.ok) rec.add(op, performance.now() - scheduledAt);
+      else rec.fail(op, { code: res.code ?? "ERROR" });
+    } catch (err) {
+      rec.fail(op, err);
+    }
+  };
+
+  // Warm-up at the lowest rate.
+  await openLoop(RATES[0]!, 3, (rec, at) => {
+    const p = nextFreePlayer(performance.now());
+    if (!p) return Promise.resolve(rec.fail("spin", { code: "NO_FREE_PLAYER" }));
+    p.lastSpinAt = performance.now();
+    return timed(rec, "spin", at, () => post(url, spinBody(p), p.token));
+  });
+
+  const phases = [];
+  for (const rate of RATES) {
+    const spins = await openLoop(rate, SECONDS, (rec, at) => {
+      const p = nextFreePlayer(performance.now());
+      if (!p) return Promise.resolve(rec.fail("spin", { code: "NO_FREE_PLAYER" }));
+      p.lastSpinAt = performance.now();
+      return timed(rec, "spin", at, () => post(url, spinBody(p), p.token));
+    });
+    const reads = await openLoop(rate, SECONDS, (rec, at) => {
+      const p = players[cursor++ % players.length]!;
+      return timed(rec, "me", at, () => post(url, meBody, p.token));
+    });
+    const spinLatency = spins.rec.latency().spin;
+    const readLatency = reads.rec.latency().me;
+    phases.push({
+      ratePerSecond: rate,
+      spin: { completedPerSecond: round(spins.rec.count("spin") / spins.durationSeconds), latencyMs: spinLatency, errors: Object.fromEntries(spins.rec.errors), dropped: spins.dropped },
+      baselineMeRead: { completedPerSecond: round(reads.rec.count("me") / reads.durationSeconds), latencyMs: readLatency, errors: Object.fromEntries(reads.rec.errors) },
+    });
+    process.stderr.write(`bench:spin: ${rate}/s spin p50 ${spinLatency?.p50} p99 ${spinLatency?.p99} ms; me p99 ${readLatency?.p99} ms\n`);
+  }
+  const sustained = phases.filter((p) => p.spin.errors && Object.keys(p.spin.errors).length === 0 && (p.spin.latencyMs?.p99 ?? Infinity) < 200).map((p) => p.ratePerSecond);
+  const result = {
+    benchmark: "spin",
+    date: new Date().toISOString(),
+    mode: process.env.DATABASE_URL ? "real" : "embedded",
+    players: PLAYERS,
+    secondsPerRate: SECONDS,
+    setupSeconds: round(setupSeconds),
+    phases,
+    summary: {
+      highestRateWithoutErrorsAndP99Under200ms: sustained.length ? Math.max(...sustained) : null,
+      note: "each spin: gateway -> games (compliance stake check, round insert, wallet STAKE, wallet WIN when it pays, settle); one spin per player per 2.5 s (RTS 14)",
+    },
+  };
+  const out = path.join(REPO_ROOT, "bench-results", "spin.json");
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+  process.stdout.write(JSON.stringify(result.summary, null, 2) + "\n");
+  process.stdout.write(`wrote ${out}\n`);
+} finally {
+  await agent.close();
+  await platform.stop();
+}
