@@ -8,7 +8,7 @@
  * spins round-robin to players whose cycle has passed (latency counted from the scheduled time, so
  * stalls are not hidden). Baseline in the same run: `me { wallet { balances } }` through the gateway
  * at the same rates (a read across two subgraphs), so the spin's cost is seen against this machine's
- * floor at that moment.
+ * floor at that moment. Also launchGame's latency (issue 5 target: p99 < 200 ms), from the launches.
  *
  * Environment: BENCH_PLAYERS (default 300), BENCH_SPIN_RATES (default "25,50,100"), BENCH_SECONDS
  * per rate (default 10); DATABASE_URL / REDIS_URL for the real services (embedded otherwise).
@@ -22,7 +22,7 @@ import { Agent, request } from "undici";
 import { gql } from "../support/gateway-client.ts";
 import { startTestPlatform } from "../support/platform.ts";
 import { readyPlayer, staffToken, type ReadyPlayer } from "../support/players.ts";
-import { openLoop, round, type Recorder } from "./wallet-support.ts";
+import { openLoop, round, summarise, type Recorder } from "./wallet-support.ts";
 
 const PLAYERS = Number(process.env.BENCH_PLAYERS ?? 300);
 const RATES = (process.env.BENCH_SPIN_RATES ?? "25,50,100").split(",").map(Number);
@@ -72,10 +72,13 @@ try {
     const batch = await Promise.all(Array.from({ length: Math.min(10, PLAYERS - i) }, () => readyPlayer(url, staff, "1000.00")));
     for (const p of batch) players.push({ ...p, sessionId: "", lastSpinAt: -Infinity });
   }
+  const launchMs: number[] = [];
   for (const p of players) {
     for (let attempt = 0; ; attempt++) {
+      const launchStarted = performance.now();
       const res = await gql<{ launchGame: { session: { id: string } } }>(url, `mutation($g: ID!) { launchGame(gameId: $g, mode: REAL) { session { id } } }`, { g: gameId }, p.token);
       if (res.data?.launchGame) {
+        launchMs.push(performance.now() - launchStarted);
         p.sessionId = res.data.launchGame.session.id;
         break;
       }
@@ -148,9 +151,12 @@ try {
     players: PLAYERS,
     secondsPerRate: SECONDS,
     setupSeconds: round(setupSeconds),
+    // launchGame through the gateway, one at a time (compliance play check, session insert); target p99 < 200 ms.
+    launchLatencyMs: summarise(launchMs),
     phases,
     summary: {
       highestRateWithoutErrorsAndP99Under200ms: sustained.length ? Math.max(...sustained) : null,
+      launchP99Ms: summarise(launchMs).p99,
       note: "each spin: gateway -> games (compliance stake check, round insert, wallet STAKE, wallet WIN when it pays, settle); one spin per player per 2.5 s (RTS 14)",
     },
   };
