@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ServiceModule } from "@casino/kernel/service";
 import { startTestService } from "@casino/kernel/testing/service-harness";
+import { Redis } from "ioredis";
 import { Catalogue } from "../../src/catalogue/catalogue.ts";
 import { createLobbyCache } from "../../src/catalogue/lobby-cache.ts";
 import type { GamesContext } from "../../src/context.ts";
@@ -50,9 +51,11 @@ async function categories(svc: GamesTestService, counter: { queries: number }) {
   return { categories: res.data!.categories, queries: counter.queries - before };
 }
 
+const REDIS_KEY_PREFIX = `test:games-processes:${randomUUID()}:`;
+
 beforeAll(async () => {
   // Both processes share the Redis prefix and, with PostgreSQL, one schema: one deployment.
-  const shared = { REDIS_URL, REDIS_KEY_PREFIX: `test:games-processes:${randomUUID()}:`, GAMES_DATABASE_SCHEMA: `t_games_lb_${randomUUID().slice(0, 8)}` };
+  const shared = { REDIS_URL, REDIS_KEY_PREFIX, GAMES_DATABASE_SCHEMA: `t_games_lb_${randomUUID().slice(0, 8)}` };
   one = await startTestService(gamesProcess(counters[0]!), shared);
   two = await startTestService(gamesProcess(counters[1]!), shared);
   admin = await one.tokens.staff(["admin"]);
@@ -60,6 +63,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await two?.stop();
   await one?.stop();
+  // The harness removes the keys of the prefix it chose; this one is ours.
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${REDIS_KEY_PREFIX}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
 });
 
 describe("two games processes sharing one Redis", () => {
