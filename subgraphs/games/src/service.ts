@@ -14,6 +14,7 @@ import { LaunchSessions } from "./launch/sessions.ts";
 import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
 import { resolvers } from "./resolvers/index.ts";
+import { loadRgsConfig, mountRgs } from "./rgs/index.ts";
 import { RoundService, type CompliancePort, type DrawRecorder, type WalletPort } from "./rounds/rounds.ts";
 
 export const typeDefs = parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../schema.graphql"), "utf8"));
@@ -37,12 +38,9 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
       const config = loadGamesConfig(runtime.env);
       const catalogue = new Catalogue(runtime.prisma, runtime.publishOutbox);
       const secret = runtime.config.serviceTokenSecret;
-      let wallet = opts.wallet;
-      if (!wallet && config.walletUrl) {
-        const client = new WalletClient({ baseUrl: config.walletUrl, serviceTokenSecret: secret, caller: "games" });
-        runtime.onShutdown(() => client.close());
-        wallet = client;
-      }
+      const walletClient = config.walletUrl ? new WalletClient({ baseUrl: config.walletUrl, serviceTokenSecret: secret, caller: "games" }) : undefined;
+      if (walletClient) runtime.onShutdown(() => walletClient.close());
+      const wallet = opts.wallet ?? walletClient;
       let compliance = opts.compliance;
       if (!compliance && config.complianceUrl) {
         const client = new ComplianceClient({ baseUrl: config.complianceUrl, serviceTokenSecret: secret, caller: "games" });
@@ -52,6 +50,10 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
       if (!wallet || !compliance) runtime.log.warn("WALLET_URL / COMPLIANCE_URL not set: game launches and rounds are refused (SERVICE_UNAVAILABLE)");
 
       const sessions = new LaunchSessions(runtime.prisma, now);
+      // RGS callbacks (/rgs/<provider code>/...): the seamless-wallet protocols of remote providers.
+      if (walletClient && compliance) {
+        mountRgs(runtime.http.app, { sql: runtime.db.sql, wallet: walletClient, compliance, sessions, log: runtime.log, env: runtime.env, ...loadRgsConfig(runtime.env) });
+      }
       const launcher = new GameLauncher(runtime.prisma, sessions, compliance, config);
       const rounds = new RoundService({
         prisma: runtime.prisma,
