@@ -3,4 +3,5 @@ import { subgraphCodegenConfig } from "@casino/kernel/graphql/codegen";
 export default subgraphCodegenConfig("PaymentsContext", {
   Payment: "../generated/prisma/client.ts#Payment as PaymentModel",
   Player: "../player-reference.ts#PlayerReference",
+  DepositStart: "../deposits/deposit-service.ts#StartedDeposit",
 });

@@ -11,6 +11,9 @@ export const policies: Record<string, Policy<PaymentsContext>> = {
   // The owner is only known once the payment is loaded: the resolver applies canReadPayment to it.
   "Query.payment": allow.authenticated,
   "Query.payments": allow.staff(...PAYMENT_STAFF),
+  "Mutation.startDeposit": allow.player,
+  "DepositStart.*": allow.inherited,
+  "PaymentNextAction.*": allow.inherited,
   "Payment.*": canReadPayment,
   "Player.id": allow.inherited,
   "Player.payments": allow.ownerOrStaff((parent) => (parent as { id?: string }).id, ...PAYMENT_STAFF),

@@ -1,25 +1,104 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ComplianceClient } from "@casino/compliance-client";
 import type { ServiceModule } from "@casino/kernel/service";
+import { WalletClient } from "@casino/wallet-client";
 import { parse } from "graphql";
+import { loadPaymentsConfig } from "./config.ts";
 import type { PaymentsContext } from "./context.ts";
+import { DepositService, type CompliancePort, type WalletPort } from "./deposits/deposit-service.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
+import { createPspRegistry } from "./psp/registry.ts";
+import type { PspAdapter, PspName } from "./psp/types.ts";
 import { resolvers } from "./resolvers/index.ts";
+import { mountPspCallbacks, pspNotificationPath } from "./rest/psp-callbacks.ts";
+import { DEFAULT_ROUTES, type RouteRule } from "./routing.ts";
 
 export const typeDefs = parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../schema.graphql"), "utf8"));
 
-export const paymentsService: ServiceModule<PrismaClient, PaymentsContext> = {
-  service: "payments",
-  createPrisma: (adapter) => new PrismaClient({ adapter }),
-  async setup(runtime) {
-    return {
-      typeDefs,
-      resolvers,
-      policies,
-      createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma) }),
-    };
-  },
-};
+export interface PaymentsServiceOptions {
+  /** Replace the HTTP clients of the wallet and compliance (tests of failures). */
+  wallet?: WalletPort;
+  compliance?: CompliancePort;
+  /** Replace the PSP adapters built from configuration. */
+  adapters?: PspAdapter[];
+  routes?: readonly RouteRule[];
+}
+
+export function createPaymentsService(opts: PaymentsServiceOptions = {}): ServiceModule<PrismaClient, PaymentsContext> {
+  return {
+    service: "payments",
+    createPrisma: (adapter) => new PrismaClient({ adapter }),
+    async setup(runtime) {
+      const config = loadPaymentsConfig(runtime.env);
+      const secret = runtime.config.serviceTokenSecret;
+      let wallet = opts.wallet;
+      if (!wallet && config.walletUrl) {
+        const client = new WalletClient({ baseUrl: config.walletUrl, serviceTokenSecret: secret, caller: "payments" });
+        runtime.onShutdown(() => client.close());
+        wallet = client;
+      }
+      let compliance = opts.compliance;
+      if (!compliance && config.complianceUrl) {
+        const client = new ComplianceClient({ baseUrl: config.complianceUrl, serviceTokenSecret: secret, caller: "payments" });
+        runtime.onShutdown(() => client.close());
+        compliance = client;
+      }
+      if (!wallet || !compliance) runtime.log.warn("WALLET_URL / COMPLIANCE_URL not set: deposits are refused (SERVICE_UNAVAILABLE) or not credited");
+
+      let adapters: Map<PspName, PspAdapter>;
+      if (opts.adapters) adapters = new Map(opts.adapters.map((a) => [a.name, a]));
+      else {
+        const registry = await createPspRegistry(config, runtime.log);
+        runtime.onShutdown(() => registry.close());
+        adapters = registry.adapters;
+      }
+
+      const publicUrl = () => (config.publicUrl ?? runtime.http.url).replace(/\/$/, "");
+      const deposits = new DepositService({
+        prisma: runtime.prisma,
+        adapters,
+        routes: opts.routes ?? DEFAULT_ROUTES,
+        wallet,
+        compliance,
+        notificationUrl: (psp) => publicUrl() + pspNotificationPath(psp),
+        log: runtime.log,
+      });
+
+      mountPspCallbacks(runtime.http.app, {
+        adapters,
+        deposits,
+        log: runtime.log,
+      });
+
+      // Deposits that succeeded while the wallet could not be reached are credited later.
+      let sweeping = false;
+      const sweep = async () => {
+        if (sweeping || !wallet) return;
+        sweeping = true;
+        try {
+          await deposits.creditOutstanding();
+        } catch (err) {
+          runtime.log.error({ err }, "deposit credit sweep failed");
+        } finally {
+          sweeping = false;
+        }
+      };
+      const timer = setInterval(() => void sweep(), config.creditSweepMs);
+      timer.unref();
+      runtime.onShutdown(async () => clearInterval(timer));
+
+      return {
+        typeDefs,
+        resolvers,
+        policies,
+        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), deposits }),
+      };
+    },
+  };
+}
+
+export const paymentsService = createPaymentsService();

@@ -5,7 +5,7 @@ import type { Payment, PrismaClient } from "../src/generated/prisma/client.ts";
  * Writes one payment row as the PSP flows will: a card deposit of 12.50 GBP by a new player unless
  * `overrides` say otherwise.
  */
-export function createPayment(prisma: PrismaClient, overrides: Partial<Payment> = {}): Promise<Payment> {
+export function createPayment(prisma: PrismaClient, overrides: Partial<Omit<Payment, "nextAction">> = {}): Promise<Payment> {
   return prisma.payment.create({
     data: {
       id: randomUUID(),

@@ -1,7 +1,9 @@
 import type { Resolvers } from "../generated/graphql.ts";
+import { DepositStart } from "./deposit-start.ts";
+import { Mutation } from "./mutation.ts";
 import { Payment } from "./payment.ts";
 import { Player } from "./player.ts";
 import { Query } from "./query.ts";
 
 // One root type per file, merged here by name so that two files can never overwrite each other.
-export const resolvers: Resolvers = { Query, Payment, Player };
+export const resolvers: Resolvers = { Query, Mutation, Payment, Player, DepositStart };

@@ -6,6 +6,7 @@ export const Payment: PaymentResolvers = {
   // The player subgraph owns Player; the gateway resolves the rest of it from this reference.
   player: (payment) => ({ __typename: "Player", id: payment.playerId }),
   amount: (payment) => toGraphQLMoney(payment.amountMinor, payment.currency),
+  creditedAt: (payment) => payment.creditedAt?.toISOString() ?? null,
   createdAt: (payment) => payment.createdAt.toISOString(),
   updatedAt: (payment) => payment.updatedAt.toISOString(),
 };

@@ -1,0 +1,306 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { DepositAnswer } from "@casino/compliance-client";
+import { ComplianceUnavailableError } from "@casino/compliance-client";
+import { appError, badInput } from "@casino/kernel/errors";
+import { isUuid } from "@casino/kernel/ids";
+import type { Logger } from "@casino/kernel/logger";
+import { parseMoney } from "@casino/kernel/money";
+import { WalletApiError, type WalletCommand, type WalletTransactionResult } from "@casino/wallet-client";
+import { Prisma, type Payment, type PrismaClient } from "../generated/prisma/client.ts";
+import { routeCandidates, type RouteRule } from "../routing.ts";
+import { PspUnavailableError, type Disposition, type InitiateResult, type PspAdapter, type PspEvent, type PspName } from "../psp/types.ts";
+import { decideDeposit, type DepositStatus } from "./deposit-state.ts";
+
+export interface WalletPort {
+  post(command: WalletCommand): Promise<WalletTransactionResult>;
+}
+export interface CompliancePort {
+  deposit(input: { playerId: string; currency: string; amountMinor: bigint }): Promise<DepositAnswer>;
+}
+
+export const PAYMENT_METHODS = ["card", "bank_transfer"] as const;
+
+export interface StartDepositInput {
+  playerId: string;
+  amount: { amount: string; currency: string };
+  method: string;
+  /** The client's key: the same key with the same input returns the same deposit. */
+  idempotencyKey: string;
+  country?: string | null;
+}
+
+export interface StartedDeposit {
+  payment: Payment;
+  nextAction: InitiateResult["nextAction"];
+}
+
+export interface DepositServiceDeps {
+  prisma: PrismaClient;
+  adapters: ReadonlyMap<PspName, PspAdapter>;
+  routes: readonly RouteRule[];
+  wallet: WalletPort | undefined;
+  compliance: CompliancePort | undefined;
+  /** The URL a PSP posts its notifications to. */
+  notificationUrl: (psp: PspName) => string;
+  log: Logger;
+}
+
+const requestHash = (method: string, amountMinor: bigint, currency: string) =>
+  createHash("sha256").update(JSON.stringify(["DEPOSIT", method, amountMinor.toString(), currency])).digest("hex");
+
+/** The wallet's key for a deposit's credit: one per payment, whoever asks and however often. */
+export const depositCreditKey = (paymentId: string) => `payment:${paymentId}:deposit`;
+
+/**
+ * Deposits: placed with a PSP after compliance allows them, moved on by the PSP's notifications
+ * (decideDeposit), and credited to the wallet exactly once when they succeed.
+ */
+export class DepositService {
+  constructor(private readonly deps: DepositServiceDeps) {}
+
+  async start(input: StartDepositInput): Promise<StartedDeposit> {
+    const { prisma, log } = this.deps;
+    const { minor: amountMinor, currency } = parseMoney(input.amount.amount, input.amount.currency, "input.amount");
+    if (amountMinor <= 0n) throw badInput("A deposit must be more than zero", "input.amount");
+    if (!(PAYMENT_METHODS as readonly string[]).includes(input.method)) throw badInput(`Unknown payment method "${input.method}"`, "input.method");
+    if (!/^[\x21-\x7e]{8,100}$/.test(input.idempotencyKey)) throw badInput("idempotencyKey must be 8 to 100 printable characters", "input.idempotencyKey");
+    const key = `${input.playerId}:${input.idempotencyKey}`;
+    const hash = requestHash(input.method, amountMinor, currency);
+
+    const replay = await this.replay(key, hash);
+    if (replay) return replay;
+
+    await this.askCompliance(input.playerId, currency, amountMinor);
+    const country = input.country ?? undefined;
+    const candidates = routeCandidates(this.deps.routes, (psp, method) => this.deps.adapters.get(psp)?.methods.includes(method) ?? false, {
+      method: input.method,
+      currency,
+      country,
+      amountMinor,
+    });
+    if (candidates.length === 0) throw badInput(`No payment provider takes ${input.method} deposits in ${currency} now`, "input.method");
+
+    let payment: Payment;
+    try {
+      payment = await prisma.payment.create({
+        data: {
+          id: randomUUID(),
+          playerId: input.playerId,
+          direction: "DEPOSIT",
+          status: "INITIATED",
+          amountMinor,
+          currency,
+          method: input.method,
+          psp: candidates[0]!,
+          idempotencyKey: key,
+          requestHash: hash,
+        },
+      });
+    } catch (err) {
+      // The same key sent twice at once: the other request made the deposit.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+        const raced = await this.replay(key, hash);
+        if (raced) return raced;
+      }
+      throw err;
+    }
+
+    for (const psp of candidates) {
+      const adapter = this.deps.adapters.get(psp)!;
+      if (psp !== payment.psp) payment = await prisma.payment.update({ where: { id: payment.id }, data: { psp } });
+      try {
+        const result = await adapter.initiate({
+          kind: "DEPOSIT",
+          merchantReference: payment.id,
+          playerId: payment.playerId,
+          amountMinor,
+          currency,
+          country,
+          idempotencyKey: payment.id,
+          notificationUrl: this.deps.notificationUrl(psp),
+        });
+        return { payment: await this.recordInitiation(payment.id, result), nextAction: result.nextAction };
+      } catch (err) {
+        if (err instanceof PspUnavailableError) {
+          log.warn({ paymentId: payment.id, psp, err: err.message }, "PSP unavailable; trying the next one for this method");
+          continue;
+        }
+        log.error({ paymentId: payment.id, psp, err }, "PSP refused the deposit request");
+        return { payment: await this.fail(payment.id, "PSP_REFUSED"), nextAction: undefined };
+      }
+    }
+    return { payment: await this.fail(payment.id, "PSP_UNAVAILABLE"), nextAction: undefined };
+  }
+
+  /**
+   * Applies one verified notification: recorded once per PSP notification id, decided under the
+   * payment's row lock, and followed by the wallet credit when the deposit has succeeded and is not
+   * yet credited (also on a redelivery, so a credit that failed is retried by the PSP's own resends).
+   */
+  async handleNotification(event: PspEvent): Promise<Disposition> {
+    const { prisma, log } = this.deps;
+    const paymentId = isUuid(event.merchantReference) ? event.merchantReference : null;
+    const payment = await prisma.$transaction(async (tx) => {
+      const inserted = await tx.pspNotification.createMany({
+        data: [
+          {
+            id: randomUUID(),
+            psp: event.psp,
+            notificationId: event.notificationId,
+            paymentId: null,
+            pspType: event.pspType,
+            status: event.status,
+            amountMinor: event.amountMinor ?? null,
+            currency: event.currency ?? null,
+            outcome: "UNKNOWN_PAYMENT",
+            raw: toJson(event.raw),
+          },
+        ],
+        skipDuplicates: true,
+      });
+      if (paymentId === null) return null;
+      const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id::text AS id FROM payment WHERE id = ${paymentId}::uuid FOR UPDATE`;
+      if (locked.length === 0) return null;
+      const current = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+      if (inserted.count === 0) return current; // a redelivery: decided the first time
+      const decision = current.direction === "DEPOSIT" ? decideDeposit({ ...current, status: current.status as DepositStatus }, event) : { outcome: "MISMATCH" as const, detail: "payouts are not handled yet" };
+      const where = { psp_notificationId: { psp: event.psp, notificationId: event.notificationId } };
+      switch (decision.outcome) {
+        case "APPLIED": {
+          await tx.pspNotification.update({ where, data: { paymentId, outcome: "APPLIED" } });
+          return tx.payment.update({
+            where: { id: paymentId },
+            data: { status: decision.to, pspReference: decision.pspReference, ...(decision.to === "FAILED" ? { failureReason: event.reason ?? event.pspType } : {}) },
+          });
+        }
+        case "STALE":
+          await tx.pspNotification.update({ where, data: { paymentId, outcome: "STALE" } });
+          return current;
+        case "MISMATCH":
+        case "REVIEW":
+          log.error({ paymentId, psp: event.psp, notificationId: event.notificationId, detail: decision.detail }, "PSP notification needs review");
+          await tx.pspNotification.update({ where, data: { paymentId, outcome: decision.outcome, detail: decision.detail } });
+          return tx.payment.update({ where: { id: paymentId }, data: { reviewReason: `${decision.outcome}: ${decision.detail}`.slice(0, 500) } });
+        default: {
+          const unreachable: never = decision;
+          throw new Error(`unhandled decision ${JSON.stringify(unreachable)}`);
+        }
+      }
+    });
+    if (payment === null) {
+      log.error({ psp: event.psp, notificationId: event.notificationId, merchantReference: event.merchantReference }, "PSP notification for an unknown payment; recorded");
+      return "ACCEPTED";
+    }
+    return (await this.creditIfDue(payment)) === "RETRY" ? "RETRY" : "ACCEPTED";
+  }
+
+  /** An authentic notification the platform does not act on: kept once, for the record. */
+  async recordIgnored(psp: PspName, notificationId: string, pspType: string, raw: unknown): Promise<void> {
+    await this.deps.prisma.pspNotification.createMany({
+      data: [{ id: randomUUID(), psp, notificationId, pspType, outcome: "IGNORED", raw: toJson(raw) }],
+      skipDuplicates: true,
+    });
+  }
+
+  /** Deposits that succeeded but are not credited yet (the wallet was down): credited now. */
+  async creditOutstanding(limit = 100): Promise<number> {
+    const due = await this.deps.prisma.payment.findMany({
+      where: { direction: "DEPOSIT", status: "SUCCEEDED", walletTransactionId: null, reviewReason: null },
+      orderBy: { updatedAt: "asc" },
+      take: limit,
+    });
+    let credited = 0;
+    for (const payment of due) if ((await this.creditIfDue(payment)) === "CREDITED") credited += 1;
+    return credited;
+  }
+
+  private async creditIfDue(payment: Payment): Promise<"CREDITED" | "NOT_DUE" | "RETRY" | "REFUSED"> {
+    if (payment.direction !== "DEPOSIT" || payment.status !== "SUCCEEDED" || payment.walletTransactionId !== null || payment.reviewReason !== null) return "NOT_DUE";
+    const { wallet, prisma, log } = this.deps;
+    if (!wallet) {
+      log.error({ paymentId: payment.id }, "WALLET_URL not set: a succeeded deposit cannot be credited");
+      return "RETRY";
+    }
+    let result: WalletTransactionResult;
+    try {
+      result = await wallet.post({
+        type: "DEPOSIT",
+        playerId: payment.playerId,
+        currency: payment.currency,
+        amount: payment.amountMinor.toString(),
+        idempotencyKey: depositCreditKey(payment.id),
+        counterRef: payment.psp,
+        reference: { paymentId: payment.id, psp: payment.psp, pspReference: payment.pspReference },
+      });
+    } catch (err) {
+      if (err instanceof WalletApiError && err.status < 500) {
+        // The wallet will refuse it again (no wallet, another currency): the money is at the PSP, a person must act.
+        log.error({ paymentId: payment.id, code: err.code }, "the wallet refused a deposit credit");
+        await prisma.payment.update({ where: { id: payment.id }, data: { reviewReason: `WALLET_REFUSED: ${err.code}` } });
+        return "REFUSED";
+      }
+      log.warn({ paymentId: payment.id, err: (err as Error).message }, "deposit credit not confirmed by the wallet; will retry");
+      return "RETRY";
+    }
+    await prisma.payment.updateMany({
+      where: { id: payment.id, walletTransactionId: null },
+      data: { walletTransactionId: result.id, creditedAt: new Date(result.createdAt) },
+    });
+    return "CREDITED";
+  }
+
+  private async replay(key: string, hash: string): Promise<StartedDeposit | undefined> {
+    const existing = await this.deps.prisma.payment.findUnique({ where: { idempotencyKey: key } });
+    if (!existing) return undefined;
+    if (existing.requestHash !== hash) {
+      throw appError("IDEMPOTENCY_KEY_REUSED", "This idempotencyKey was used for a different deposit", { field: "input.idempotencyKey" });
+    }
+    return { payment: existing, nextAction: (existing.nextAction ?? undefined) as StartedDeposit["nextAction"] };
+  }
+
+  private async askCompliance(playerId: string, currency: string, amountMinor: bigint): Promise<void> {
+    const compliance = this.deps.compliance;
+    if (!compliance) throw appError("SERVICE_UNAVAILABLE", "Deposits are not available: compliance is not configured");
+    let answer: DepositAnswer;
+    try {
+      answer = await compliance.deposit({ playerId, currency, amountMinor });
+    } catch (err) {
+      if (err instanceof ComplianceUnavailableError) {
+        this.deps.log.warn({ playerId, err: err.message }, "compliance did not answer; deposit refused");
+        throw appError("SERVICE_UNAVAILABLE", "Deposits are briefly unavailable; please try again shortly");
+      }
+      throw err;
+    }
+    if (!answer.allowed) {
+      throw appError("FORBIDDEN", `This deposit is not allowed: ${answer.reasons.join(", ")}`, {
+        reasons: answer.reasons,
+        remaining: answer.remaining === null ? null : answer.remaining.toString(),
+      });
+    }
+  }
+
+  /** Records the PSP's answer; a notification that arrived first (and moved the payment on) wins. */
+  private async recordInitiation(paymentId: string, result: InitiateResult): Promise<Payment> {
+    const prisma = this.deps.prisma;
+    const data = {
+      pspReference: result.pspReference || null,
+      nextAction: result.nextAction ? (result.nextAction as Prisma.InputJsonObject) : Prisma.DbNull,
+    };
+    const status: DepositStatus = result.status;
+    const moved = await prisma.payment.updateMany({
+      where: { id: paymentId, status: "INITIATED" },
+      data: { ...data, status, ...(status === "FAILED" ? { failureReason: result.declineReason ?? "DECLINED" } : {}) },
+    });
+    if (moved.count === 0) await prisma.payment.updateMany({ where: { id: paymentId, pspReference: null }, data: { pspReference: data.pspReference } });
+    return prisma.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  }
+
+  private async fail(paymentId: string, reason: string): Promise<Payment> {
+    await this.deps.prisma.payment.updateMany({ where: { id: paymentId, status: "INITIATED" }, data: { status: "FAILED", failureReason: reason } });
+    return this.deps.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  }
+}
+
+function toJson(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Prisma.InputJsonValue;
+}

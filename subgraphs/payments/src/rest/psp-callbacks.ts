@@ -1,0 +1,62 @@
+import type { Logger } from "@casino/kernel/logger";
+import express, { type Express, type Response } from "express";
+import type { DepositService } from "../deposits/deposit-service.ts";
+import type { HttpAnswer, PspAdapter, PspName } from "../psp/types.ts";
+
+export const pspNotificationPath = (psp: PspName) => `/psp/${psp}/notifications`;
+
+export interface PspCallbackDeps {
+  adapters: ReadonlyMap<PspName, PspAdapter>;
+  deposits: DepositService;
+  log: Logger;
+  now?: () => Date;
+}
+
+const send = (res: Response, answer: HttpAnswer) => void res.status(answer.status).type(answer.contentType).send(answer.body);
+
+/**
+ * POST /psp/<name>/notifications for every configured PSP: authenticated by the PSP's own
+ * signature or checksum only (never a JWT), answered exactly as that PSP expects. A request that
+ * does not verify writes nothing; an authentic one of a type the platform does not act on is
+ * acknowledged and kept; a payment notification is applied at most once per PSP notification id.
+ */
+export function mountPspCallbacks(app: Express, deps: PspCallbackDeps): void {
+  const log = deps.log.child({ component: "psp-callbacks" });
+  for (const [name, adapter] of deps.adapters) {
+    app.post(pspNotificationPath(name), express.raw({ type: () => true, limit: "256kb" }), async (req, res) => {
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const headers: Record<string, string | undefined> = {};
+      for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value[0] : value;
+      const verdict = adapter.verifyNotification({ headers, rawBody }, deps.now?.() ?? new Date());
+      const done = (_outcome: "rejected" | "ignored" | "accepted" | "retry" | "error", answer: HttpAnswer) => send(res, answer);
+      switch (verdict.outcome) {
+        case "REJECTED":
+          log.warn({ psp: name, reason: verdict.reason, detail: verdict.detail }, "PSP notification refused; nothing written");
+          return done("rejected", verdict.answer);
+        case "IGNORED":
+          log.info({ psp: name, notificationId: verdict.notificationId, type: verdict.pspType }, "PSP notification of a type not acted on; acknowledged");
+          try {
+            await deps.deposits.recordIgnored(name, verdict.notificationId, verdict.pspType, verdict.raw);
+          } catch (err) {
+            log.error({ err, psp: name }, "could not keep an ignored notification; acknowledged anyway");
+          }
+          return done("ignored", verdict.answer);
+        case "EVENT": {
+          const { event } = verdict;
+          try {
+            const disposition = await deps.deposits.handleNotification(event);
+            log.info({ psp: name, notificationId: event.notificationId, paymentId: event.merchantReference, status: event.status, disposition }, "PSP notification handled");
+            return done(disposition === "ACCEPTED" ? "accepted" : "retry", verdict.answer(disposition));
+          } catch (err) {
+            log.error({ err, psp: name, notificationId: event.notificationId }, "PSP notification failed; the PSP will resend it");
+            return done("error", verdict.answer("RETRY"));
+          }
+        }
+        default: {
+          const unreachable: never = verdict;
+          throw new Error(`unhandled verdict ${JSON.stringify(unreachable)}`);
+        }
+      }
+    });
+  }
+}
