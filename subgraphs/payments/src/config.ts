@@ -1,7 +1,8 @@
-import { ConfigError, pemSchema, readEnv, urlSchema, z } from "@casino/kernel/config";
+import { ConfigError, readEnv, urlSchema, z } from "@casino/kernel/config";
 import type { NuveiConfig } from "./psp/nuvei/adapter.ts";
 import type { StripeConfig } from "./psp/stripe/adapter.ts";
 import type { TrustlyConfig } from "./psp/trustly/adapter.ts";
+import { DEFAULT_ROUTES, parseRoutes, type RouteRule } from "./routing.ts";
 
 /** A PSP is either configured (its real API, or a simulator somewhere else) or simulated in-process. */
 export type PspSetting<C> = { mode: "configured"; config: C } | { mode: "simulated" } | { mode: "disabled" };
@@ -18,12 +19,31 @@ export interface PaymentsConfig {
   creditSweepMs: number;
   /** In-process simulators: from a request to its first notification. */
   simulatorDelayMs: number;
+  routes: readonly RouteRule[];
+  /** Consecutive failures that open a PSP's circuit, and how long it stays open. */
+  breakerFailures: number;
+  breakerOpenMs: number;
   stripe: PspSetting<StripeConfig>;
   nuvei: PspSetting<NuveiConfig>;
   trustly: PspSetting<TrustlyConfig>;
 }
 
-const secret = (min: number) => z.string().min(min, `must be at least ${min} characters`);
+/**
+ * Secrets are read as plain strings and checked here, because a refused value would otherwise be
+ * printed in the start-up error: the message names the variable and the rule, never the value.
+ */
+const SECRET_RULES: Record<string, { check: (v: string) => boolean; rule: string }> = {
+  STRIPE_API_KEY: { check: (v) => v.length >= 8, rule: "must be at least 8 characters" },
+  STRIPE_WEBHOOK_SECRETS: {
+    check: (v) => v.split(",").every((s) => s.trim().length >= 16),
+    rule: "must be one or more comma-separated secrets of 16+ characters",
+  },
+  NUVEI_SECRET_KEY: { check: (v) => v.length >= 16, rule: "must be at least 16 characters" },
+  TRUSTLY_PASSWORD: { check: (v) => v.length >= 8, rule: "must be at least 8 characters" },
+  TRUSTLY_MERCHANT_PRIVATE_KEY: { check: (v) => v.includes("-----BEGIN"), rule: "must be a PEM-encoded key" },
+  TRUSTLY_PUBLIC_KEY: { check: (v) => v.includes("-----BEGIN"), rule: "must be a PEM-encoded key" },
+};
+const pem = (v: string | undefined) => v?.replace(/\\n/g, "\n");
 
 /**
  * The payments service's own variables, validated at start; a bad value stops it naming the
@@ -39,29 +59,42 @@ export function loadPaymentsConfig(env: Record<string, string | undefined>): Pay
       PSP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
       PAYMENTS_CREDIT_SWEEP_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
       PSP_SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
-      STRIPE_API_URL: urlSchema(["http:", "https:"]).optional(),
-      STRIPE_API_KEY: secret(8).optional(),
-      STRIPE_WEBHOOK_SECRETS: z
+      PAYMENTS_ROUTES: z
         .string()
-        .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
-        .refine((list) => list.length > 0 && list.every((s) => s.length >= 16), "must be one or more comma-separated secrets of 16+ characters")
+        .transform((value, ctx) => {
+          try {
+            return parseRoutes(value);
+          } catch (err) {
+            ctx.addIssue({ code: "custom", message: (err as Error).message });
+            return z.NEVER;
+          }
+        })
         .optional(),
+      PSP_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(3),
+      PSP_BREAKER_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+      STRIPE_API_URL: urlSchema(["http:", "https:"]).optional(),
+      STRIPE_API_KEY: z.string().optional(),
+      STRIPE_WEBHOOK_SECRETS: z.string().optional(),
       STRIPE_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
       NUVEI_API_URL: urlSchema(["http:", "https:"]).optional(),
       NUVEI_MERCHANT_ID: z.string().min(1).optional(),
       NUVEI_MERCHANT_SITE_ID: z.string().min(1).optional(),
-      NUVEI_SECRET_KEY: secret(16).optional(),
+      NUVEI_SECRET_KEY: z.string().optional(),
       TRUSTLY_API_URL: urlSchema(["http:", "https:"]).optional(),
       TRUSTLY_USERNAME: z.string().min(1).optional(),
-      TRUSTLY_PASSWORD: secret(8).optional(),
-      TRUSTLY_MERCHANT_PRIVATE_KEY: pemSchema.optional(),
-      TRUSTLY_PUBLIC_KEY: pemSchema.optional(),
+      TRUSTLY_PASSWORD: z.string().optional(),
+      TRUSTLY_MERCHANT_PRIVATE_KEY: z.string().optional(),
+      TRUSTLY_PUBLIC_KEY: z.string().optional(),
       NODE_ENV: z.string().optional(),
     },
     env,
   );
   const production = cfg.NODE_ENV === "production";
   const problems: string[] = [];
+  for (const [name, { check, rule }] of Object.entries(SECRET_RULES)) {
+    const value = cfg[name as keyof typeof cfg] as string | undefined;
+    if (value !== undefined && !check(value)) problems.push(`${name}=(hidden): ${rule}`);
+  }
   if (production) {
     for (const name of ["WALLET_URL", "COMPLIANCE_URL"] as const) {
       if (!cfg[name]) problems.push(`${name}=(unset): required when NODE_ENV=production (deposits need it)`);
@@ -81,7 +114,7 @@ export function loadPaymentsConfig(env: Record<string, string | undefined>): Pay
   const stripe = psp(cfg.STRIPE_API_URL, "STRIPE_API_URL", { STRIPE_API_KEY: cfg.STRIPE_API_KEY, STRIPE_WEBHOOK_SECRETS: cfg.STRIPE_WEBHOOK_SECRETS }, () => ({
     apiUrl: cfg.STRIPE_API_URL!,
     apiKey: cfg.STRIPE_API_KEY!,
-    webhookSecrets: cfg.STRIPE_WEBHOOK_SECRETS!,
+    webhookSecrets: cfg.STRIPE_WEBHOOK_SECRETS!.split(",").map((v) => v.trim()),
     toleranceSeconds: cfg.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
     timeoutMs,
   }));
@@ -99,8 +132,8 @@ export function loadPaymentsConfig(env: Record<string, string | undefined>): Pay
       apiUrl: cfg.TRUSTLY_API_URL!,
       username: cfg.TRUSTLY_USERNAME!,
       password: cfg.TRUSTLY_PASSWORD!,
-      merchantPrivateKey: cfg.TRUSTLY_MERCHANT_PRIVATE_KEY!,
-      trustlyPublicKey: cfg.TRUSTLY_PUBLIC_KEY!,
+      merchantPrivateKey: pem(cfg.TRUSTLY_MERCHANT_PRIVATE_KEY)!,
+      trustlyPublicKey: pem(cfg.TRUSTLY_PUBLIC_KEY)!,
       timeoutMs,
     }),
   );
@@ -112,6 +145,9 @@ export function loadPaymentsConfig(env: Record<string, string | undefined>): Pay
     pspTimeoutMs: timeoutMs,
     creditSweepMs: cfg.PAYMENTS_CREDIT_SWEEP_MS,
     simulatorDelayMs: cfg.PSP_SIMULATOR_DELAY_MS,
+    routes: cfg.PAYMENTS_ROUTES ?? DEFAULT_ROUTES,
+    breakerFailures: cfg.PSP_BREAKER_FAILURES,
+    breakerOpenMs: cfg.PSP_BREAKER_OPEN_MS,
     stripe,
     nuvei,
     trustly,

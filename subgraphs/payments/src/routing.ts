@@ -1,13 +1,17 @@
-import type { PspName } from "./psp/types.ts";
+import { z } from "zod";
+import { PSP_NAMES, type PspName } from "./psp/types.ts";
 
 /**
- * Which PSPs may take a payment, in order of preference: the first rule that matches decides, and
- * its PSPs are tried in order, falling back to the next only when one is unavailable (never to a
- * different payment method: every PSP of a rule takes the rule's method).
+ * Which PSPs may take a payment, in order of preference. Rules are data (PAYMENTS_ROUTES): the
+ * first rule that matches decides. Its PSPs are tried in order, falling back to the next only when
+ * one is unavailable, never to a different payment method (every PSP of a rule takes the rule's
+ * method, or is left out). With `weights`, the first PSP is drawn by weight (a volume split) and
+ * the others follow in their listed order.
  */
 export interface RouteRule {
   method: string;
   psps: readonly PspName[];
+  weights?: readonly number[];
   currencies?: readonly string[];
   countries?: readonly string[];
   minMinor?: bigint;
@@ -19,6 +23,36 @@ export const DEFAULT_ROUTES: readonly RouteRule[] = [
   { method: "bank_transfer", psps: ["trustly"] },
 ];
 
+const minorUnits = z.union([z.string().regex(/^\d{1,18}$/), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]).transform((v) => BigInt(v));
+const ruleSchema = z
+  .object({
+    method: z.string().min(1),
+    psps: z.array(z.enum(PSP_NAMES)).min(1),
+    weights: z.array(z.number().positive()).optional(),
+    currencies: z.array(z.string().regex(/^[A-Z]{3}$/)).optional(),
+    countries: z.array(z.string().regex(/^[A-Z]{2}$/)).optional(),
+    minMinor: minorUnits.optional(),
+    maxMinor: minorUnits.optional(),
+  })
+  .strict()
+  .refine((r) => !r.weights || r.weights.length === r.psps.length, "weights must have one entry per PSP");
+
+/** Parses PAYMENTS_ROUTES (a JSON array of rules); throws a message naming the problem. */
+export function parseRoutes(json: string): RouteRule[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new Error("is not JSON");
+  }
+  const parsed = z.array(ruleSchema).min(1).safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${issue.path.join(".") || "routes"}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
 export interface RouteRequest {
   method: string;
   currency: string;
@@ -26,7 +60,12 @@ export interface RouteRequest {
   amountMinor: bigint;
 }
 
-export function routeCandidates(rules: readonly RouteRule[], available: (psp: PspName, method: string) => boolean, req: RouteRequest): PspName[] {
+export function routeCandidates(
+  rules: readonly RouteRule[],
+  available: (psp: PspName, method: string) => boolean,
+  req: RouteRequest,
+  random: () => number = Math.random,
+): PspName[] {
   const rule = rules.find(
     (r) =>
       r.method === req.method &&
@@ -35,5 +74,14 @@ export function routeCandidates(rules: readonly RouteRule[], available: (psp: Ps
       (r.minMinor === undefined || req.amountMinor >= r.minMinor) &&
       (r.maxMinor === undefined || req.amountMinor <= r.maxMinor),
   );
-  return rule ? rule.psps.filter((psp) => available(psp, req.method)) : [];
+  if (!rule) return [];
+  let ordered = [...rule.psps];
+  if (rule.weights) {
+    const total = rule.weights.reduce((a, b) => a + b, 0);
+    let draw = random() * total;
+    const first = rule.psps.findIndex((_, i) => (draw -= rule.weights![i]!) < 0);
+    const index = first < 0 ? rule.psps.length - 1 : first;
+    ordered = [rule.psps[index]!, ...rule.psps.filter((_, i) => i !== index)];
+  }
+  return ordered.filter((psp) => available(psp, req.method));
 }

@@ -5,6 +5,7 @@ import { ComplianceClient } from "@casino/compliance-client";
 import type { ServiceModule } from "@casino/kernel/service";
 import { WalletClient } from "@casino/wallet-client";
 import { parse } from "graphql";
+import { CircuitBreakers } from "./circuit-breaker.ts";
 import { loadPaymentsConfig } from "./config.ts";
 import type { PaymentsContext } from "./context.ts";
 import { DepositService, type CompliancePort, type WalletPort } from "./deposits/deposit-service.ts";
@@ -15,7 +16,7 @@ import { createPspRegistry } from "./psp/registry.ts";
 import type { PspAdapter, PspName } from "./psp/types.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { mountPspCallbacks, pspNotificationPath } from "./rest/psp-callbacks.ts";
-import { DEFAULT_ROUTES, type RouteRule } from "./routing.ts";
+import type { RouteRule } from "./routing.ts";
 
 export const typeDefs = parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../schema.graphql"), "utf8"));
 
@@ -61,7 +62,8 @@ export function createPaymentsService(opts: PaymentsServiceOptions = {}): Servic
       const deposits = new DepositService({
         prisma: runtime.prisma,
         adapters,
-        routes: opts.routes ?? DEFAULT_ROUTES,
+        routes: opts.routes ?? config.routes,
+        breakers: new CircuitBreakers<PspName>({ failureThreshold: config.breakerFailures, openMs: config.breakerOpenMs }),
         wallet,
         compliance,
         notificationUrl: (psp) => publicUrl() + pspNotificationPath(psp),

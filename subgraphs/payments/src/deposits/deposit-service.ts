@@ -6,6 +6,7 @@ import { isUuid } from "@casino/kernel/ids";
 import type { Logger } from "@casino/kernel/logger";
 import { parseMoney } from "@casino/kernel/money";
 import { WalletApiError, type WalletCommand, type WalletTransactionResult } from "@casino/wallet-client";
+import type { CircuitBreakers } from "../circuit-breaker.ts";
 import { Prisma, type Payment, type PrismaClient } from "../generated/prisma/client.ts";
 import { routeCandidates, type RouteRule } from "../routing.ts";
 import { PspUnavailableError, type Disposition, type InitiateResult, type PspAdapter, type PspEvent, type PspName } from "../psp/types.ts";
@@ -38,6 +39,7 @@ export interface DepositServiceDeps {
   prisma: PrismaClient;
   adapters: ReadonlyMap<PspName, PspAdapter>;
   routes: readonly RouteRule[];
+  breakers: CircuitBreakers<PspName>;
   wallet: WalletPort | undefined;
   compliance: CompliancePort | undefined;
   /** The URL a PSP posts its notifications to. */
@@ -105,8 +107,13 @@ export class DepositService {
       throw err;
     }
 
+    const breakers = this.deps.breakers;
     for (const psp of candidates) {
       const adapter = this.deps.adapters.get(psp)!;
+      if (!breakers.tryAcquire(psp)) {
+        log.info({ paymentId: payment.id, psp }, "PSP circuit open; trying the next one for this method");
+        continue;
+      }
       if (psp !== payment.psp) payment = await prisma.payment.update({ where: { id: payment.id }, data: { psp } });
       try {
         const result = await adapter.initiate({
@@ -119,12 +126,16 @@ export class DepositService {
           idempotencyKey: payment.id,
           notificationUrl: this.deps.notificationUrl(psp),
         });
+        breakers.succeeded(psp);
         return { payment: await this.recordInitiation(payment.id, result), nextAction: result.nextAction };
       } catch (err) {
         if (err instanceof PspUnavailableError) {
+          breakers.failed(psp);
           log.warn({ paymentId: payment.id, psp, err: err.message }, "PSP unavailable; trying the next one for this method");
           continue;
         }
+        // It answered: the PSP is up, the request was wrong.
+        breakers.succeeded(psp);
         log.error({ paymentId: payment.id, psp, err }, "PSP refused the deposit request");
         return { payment: await this.fail(payment.id, "PSP_REFUSED"), nextAction: undefined };
       }

@@ -57,7 +57,7 @@ export interface DepositHarness {
  * The wallet (real, in this process), payments configured against three PSP simulators started
  * here (fast notifications and retries), and a fake compliance.
  */
-export async function startDepositHarness(): Promise<DepositHarness> {
+export async function startDepositHarness(env: Record<string, string> = {}): Promise<DepositHarness> {
   const timing = { notificationDelayMs: 20, retryDelayMs: 50, maxRetryDelayMs: 200, hangMs: 3_000 };
   const merchant = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const stripe = new StripeSimulator({ apiKey: SECRETS.stripeKey, webhookSecrets: [SECRETS.stripeWebhook], ...timing });
@@ -72,6 +72,8 @@ export async function startDepositHarness(): Promise<DepositHarness> {
   const payments = await startTestService(createPaymentsService({ wallet: switchable, compliance }), {
     PSP_TIMEOUT_MS: "1000",
     PAYMENTS_CREDIT_SWEEP_MS: "3600000",
+    // Outages in one test must not keep a PSP's circuit open for the next.
+    PSP_BREAKER_OPEN_MS: "100",
     STRIPE_API_URL: stripeUrl,
     STRIPE_API_KEY: SECRETS.stripeKey,
     STRIPE_WEBHOOK_SECRETS: SECRETS.stripeWebhook,
@@ -84,6 +86,7 @@ export async function startDepositHarness(): Promise<DepositHarness> {
     TRUSTLY_PASSWORD: SECRETS.trustly.password,
     TRUSTLY_MERCHANT_PRIVATE_KEY: String(merchant.privateKey.export({ type: "pkcs8", format: "pem" })),
     TRUSTLY_PUBLIC_KEY: trustly.trustlyPublicKey,
+    ...env,
   });
   const base = payments.url.replace(/\/graphql$/, "");
   stripe.webhookUrl = `${base}/psp/stripe/notifications`;
