@@ -6,6 +6,8 @@ import type { ServiceModule } from "@casino/kernel/service";
 import { WalletClient } from "@casino/wallet-client";
 import { parse } from "graphql";
 import { Catalogue } from "./catalogue/catalogue.ts";
+import { createLobbyCache } from "./catalogue/lobby-cache.ts";
+import { seedDemoCatalogue } from "./catalogue/seed.ts";
 import { loadGamesConfig } from "./config.ts";
 import type { GamesContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
@@ -36,7 +38,14 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
     createPrisma: (adapter) => new PrismaClient({ adapter }),
     async setup(runtime) {
       const config = loadGamesConfig(runtime.env);
-      const catalogue = new Catalogue(runtime.prisma, runtime.publishOutbox);
+      const lobbyCache = createLobbyCache(runtime);
+      runtime.onShutdown(() => lobbyCache.close());
+      const catalogue = new Catalogue(runtime.prisma, runtime.publishOutbox, lobbyCache);
+      // `npm start` (embedded, a database on disk) seeds the demo catalogue; tests' in-memory
+      // databases and PostgreSQL only when GAMES_SEED_DEMO=true.
+      if (config.seedDemo ?? (runtime.config.mode === "embedded" && runtime.config.dataDir !== "memory://")) {
+        await seedDemoCatalogue(catalogue, runtime.prisma, runtime.log);
+      }
       const secret = runtime.config.serviceTokenSecret;
       const walletClient = config.walletUrl ? new WalletClient({ baseUrl: config.walletUrl, serviceTokenSecret: secret, caller: "games" }) : undefined;
       if (walletClient) runtime.onShutdown(() => walletClient.close());
