@@ -82,32 +82,137 @@ export class CryptoRandomSource implements RawSource {
   private readonly pool = new Uint32Array(POOL_BYTES / 4);
   private next = this.pool.length;
 
+  /**
+   * `refill` is node:crypto's randomFillSync; tests of the scaling pass scripted words through it
+   * (like ScriptedRawSource for single draws). Production code never passes anything.
+   */
+  constructor(private readonly refill: (pool: Uint32Array) => void = randomFillSync) {}
+
   uint32(): number {
     if (this.next === this.pool.length) {
-      randomFillSync(this.pool);
+      this.refill(this.pool);
       this.next = 0;
     }
     return this.pool[this.next++]!;
   }
 
-  /** Fills `out` with values in [0, n), n <= 2^32, by the same rejection as uniformInt, reading the pool directly. */
+  /**
+   * Fills `out` with values in [0, n), n <= 2^32, reading the pool directly. For ranges up to 2^16
+   * one accepted word yields several values (see DigitPlan); otherwise one value per accepted word,
+   * by the same rejection as uniformInt.
+   */
   fillUniform(out: Uint32Array, n: number): void {
     assertRange(n);
     if (n > TWO_POW_32) throw new RangeError("fillUniform takes ranges up to 2^32");
-    const limit = acceptanceLimit(n);
+    if (n === 1) {
+      out.fill(0);
+      return;
+    }
+    const plan = digitPlan(n);
     const pool = this.pool;
     let next = this.next;
     let filled = 0;
-    while (filled < out.length) {
+    const length = out.length;
+    if (plan.digits === 1) {
+      const limit = plan.limit;
+      while (filled < length) {
+        if (next === pool.length) {
+          this.refill(pool);
+          next = 0;
+        }
+        const word = pool[next++]!;
+        if (word < limit) out[filled++] = remainder(word, n);
+      }
+      this.next = next;
+      return;
+    }
+    const { limit, modulus, low, lowDigits, highDigits, table } = plan;
+    const reduce = limit !== modulus;
+    while (filled < length) {
       if (next === pool.length) {
-        randomFillSync(pool);
+        this.refill(pool);
         next = 0;
       }
       const word = pool[next++]!;
-      if (word < limit) out[filled++] = remainder(word, n);
+      if (word >= limit) continue;
+      // v is uniform on [0, n^digits): its base-n digits are independent and uniform on [0, n).
+      const v = reduce ? remainder(word, modulus) : word;
+      const high = Math.floor(v / low);
+      let at = (v - high * low) * lowDigits;
+      const lowEnd = Math.min(length, filled + lowDigits);
+      while (filled < lowEnd) out[filled++] = table[at++]!;
+      at = high * lowDigits;
+      const highEnd = Math.min(length, filled + highDigits);
+      while (filled < highEnd) out[filled++] = table[at++]!;
     }
     this.next = next;
   }
+}
+
+/**
+ * How a batch draws values in [0, n) from 32-bit words with several values per word, exactly:
+ *
+ *   accept a word w only when w < limit, the largest multiple of M = n^digits not above 2^32; then
+ *   v = w mod M is uniform on [0, M), and the `digits` base-n digits of v are independent and each
+ *   uniform on [0, n) (the base-n representation is a bijection between [0, n^k) and [0, n)^k).
+ *
+ * This is rejection sampling with an exact integer change of base: no modulo without rejection, no
+ * float scaling. `digits` maximises the expected values per word, digits * limit / 2^32 (for n = 37:
+ * 5 digits, 4.93 values per word; one value per word for ranges above 2^16). The digits are read
+ * from a table of the base-n digits of every number below n^lowDigits (at most 2^16 numbers): v is
+ * split into v mod n^lowDigits and floor(v / n^lowDigits), which has highDigits <= lowDigits digits.
+ */
+export interface DigitPlan {
+  digits: number;
+  limit: number;
+  modulus: number;
+  low: number;
+  lowDigits: number;
+  highDigits: number;
+  table: Uint8Array | Uint16Array;
+}
+
+const plans = new Map<number, DigitPlan>();
+
+export function digitPlan(n: number): DigitPlan {
+  const cached = plans.get(n);
+  if (cached) return cached;
+  assertRange(n);
+  if (n < 2 || n > TWO_POW_32) throw new RangeError(`digit plans are for ranges in [2, 2^32], got ${n}`);
+  let best = { digits: 1, modulus: n, limit: acceptanceLimit(n), expected: acceptanceLimit(n) / TWO_POW_32 };
+  if (n <= 2 ** 16) {
+    // The table holds the digits of numbers below n^j <= 2^16; v must split into two such halves.
+    let tableDigits = 1;
+    while (n ** (tableDigits + 1) <= 2 ** 16) tableDigits++;
+    for (let digits = 2, modulus = n * n; modulus <= TWO_POW_32 && digits <= 2 * tableDigits; digits++, modulus *= n) {
+      const limit = TWO_POW_32 - (TWO_POW_32 % modulus);
+      const expected = (digits * limit) / TWO_POW_32;
+      if (expected > best.expected) best = { digits, modulus, limit, expected };
+    }
+  }
+  let lowDigits = 1;
+  let low = n;
+  while (lowDigits < best.digits - lowDigits && low * n <= 2 ** 16) {
+    lowDigits++;
+    low *= n;
+  }
+  const highDigits = best.digits - lowDigits;
+  // The high part indexes the same table: it must have no more digits than the table's numbers.
+  if (highDigits > lowDigits) throw new Error(`digit plan for ${n}: ${highDigits} high digits exceed the table's ${lowDigits}`);
+  const table = best.digits === 1 ? new Uint8Array(0) : n <= 256 ? new Uint8Array(low * lowDigits) : new Uint16Array(low * lowDigits);
+  if (best.digits > 1) {
+    for (let x = 0; x < low; x++) {
+      let rest = x;
+      for (let d = 0; d < lowDigits; d++) {
+        table[x * lowDigits + d] = rest % n;
+        rest = Math.floor(rest / n);
+      }
+    }
+  }
+  const plan: DigitPlan = { digits: best.digits, limit: best.limit, modulus: best.modulus, low, lowDigits, highDigits, table };
+  // A handful of ranges in practice (reel lengths, 37 pockets); the bound keeps a misuse from growing memory.
+  if (plans.size < 64) plans.set(n, plan);
+  return plan;
 }
 
 /** The production Rng: crypto words scaled by rejection, with the last range's limit cached. */
