@@ -61,6 +61,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions = {}): Servic
       const publicUrl = () => (config.publicUrl ?? runtime.http.url).replace(/\/$/, "");
       const deposits = new DepositService({
         prisma: runtime.prisma,
+        sql: runtime.db.sql,
         adapters,
         routes: opts.routes ?? config.routes,
         breakers: new CircuitBreakers<PspName>({ failureThreshold: config.breakerFailures, openMs: config.breakerOpenMs }),

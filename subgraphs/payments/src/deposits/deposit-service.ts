@@ -3,6 +3,7 @@ import type { DepositAnswer } from "@casino/compliance-client";
 import { ComplianceUnavailableError } from "@casino/compliance-client";
 import { appError, badInput } from "@casino/kernel/errors";
 import { isUuid } from "@casino/kernel/ids";
+import type { SqlExecutor } from "@casino/kernel/db/sql";
 import type { Logger } from "@casino/kernel/logger";
 import { parseMoney } from "@casino/kernel/money";
 import { WalletApiError, type WalletCommand, type WalletTransactionResult } from "@casino/wallet-client";
@@ -10,7 +11,7 @@ import type { CircuitBreakers } from "../circuit-breaker.ts";
 import { Prisma, type Payment, type PrismaClient } from "../generated/prisma/client.ts";
 import { routeCandidates, type RouteRule } from "../routing.ts";
 import { PspUnavailableError, type Disposition, type InitiateResult, type PspAdapter, type PspEvent, type PspName } from "../psp/types.ts";
-import { decideDeposit, type DepositStatus } from "./deposit-state.ts";
+import { decideDeposit, type DepositDecision, type DepositStatus } from "./deposit-state.ts";
 
 export interface WalletPort {
   post(command: WalletCommand): Promise<WalletTransactionResult>;
@@ -37,6 +38,8 @@ export interface StartedDeposit {
 
 export interface DepositServiceDeps {
   prisma: PrismaClient;
+  /** The raw pool, for the notification path. */
+  sql: SqlExecutor;
   adapters: ReadonlyMap<PspName, PspAdapter>;
   routes: readonly RouteRule[];
   breakers: CircuitBreakers<PspName>;
@@ -144,61 +147,70 @@ export class DepositService {
   }
 
   /**
-   * Applies one verified notification: recorded once per PSP notification id, decided under the
-   * payment's row lock, and followed by the wallet credit when the deposit has succeeded and is not
-   * yet credited (also on a redelivery, so a credit that failed is retried by the PSP's own resends).
+   * Applies one verified notification: decided under the payment's row lock, recorded once per PSP
+   * notification id (a redelivery finds its record and changes nothing), and followed by the wallet
+   * credit when the deposit has succeeded and is not yet credited (also on a redelivery, so a credit
+   * that failed is retried by the PSP's own resends). On the raw pool, in one transaction of four
+   * statements: this is the path every PSP notification takes.
    */
   async handleNotification(event: PspEvent): Promise<Disposition> {
-    const { prisma, log } = this.deps;
+    const { sql, log } = this.deps;
     const paymentId = isUuid(event.merchantReference) ? event.merchantReference : null;
-    const payment = await prisma.$transaction(async (tx) => {
-      const inserted = await tx.pspNotification.createMany({
-        data: [
-          {
-            id: randomUUID(),
-            psp: event.psp,
-            notificationId: event.notificationId,
-            paymentId: null,
-            pspType: event.pspType,
-            status: event.status,
-            amountMinor: event.amountMinor ?? null,
-            currency: event.currency ?? null,
-            outcome: "UNKNOWN_PAYMENT",
-            raw: toJson(event.raw),
-          },
+    const payment = await sql.transaction(async (tx) => {
+      const [current] = paymentId ? await tx.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payment WHERE id = $1::uuid FOR UPDATE`, [paymentId]) : [];
+      const decision: DepositDecision | undefined = !current
+        ? undefined
+        : current.direction === "DEPOSIT"
+          ? decideDeposit({ ...current, status: current.status as DepositStatus }, event)
+          : { outcome: "MISMATCH", detail: "payouts are not handled yet" };
+      const detail = decision && (decision.outcome === "MISMATCH" || decision.outcome === "REVIEW") ? decision.detail : null;
+      const inserted = await tx.query(
+        `INSERT INTO psp_notification (id, psp, notification_id, payment_id, psp_type, status, amount_minor, currency, outcome, detail, raw)
+         VALUES ($1::uuid, $2, $3, $4::uuid, $5, $6, $7::bigint, $8, $9::"NotificationOutcome", $10, $11::jsonb)
+         ON CONFLICT (psp, notification_id) DO NOTHING RETURNING id`,
+        [
+          randomUUID(),
+          event.psp,
+          event.notificationId,
+          current ? current.id : null,
+          event.pspType,
+          event.status,
+          event.amountMinor?.toString() ?? null,
+          event.currency ?? null,
+          decision?.outcome ?? "UNKNOWN_PAYMENT",
+          detail,
+          jsonText(event.raw),
         ],
-        skipDuplicates: true,
-      });
-      if (paymentId === null) return null;
-      const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id::text AS id FROM payment WHERE id = ${paymentId}::uuid FOR UPDATE`;
-      if (locked.length === 0) return null;
-      const current = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
-      if (inserted.count === 0) return current; // a redelivery: decided the first time
-      const decision = current.direction === "DEPOSIT" ? decideDeposit({ ...current, status: current.status as DepositStatus }, event) : { outcome: "MISMATCH" as const, detail: "payouts are not handled yet" };
-      const where = { psp_notificationId: { psp: event.psp, notificationId: event.notificationId } };
+      );
+      // Unknown payment, or a redelivery: decided the first time.
+      if (!current || !decision || inserted.length === 0) return current;
       switch (decision.outcome) {
         case "APPLIED": {
-          await tx.pspNotification.update({ where, data: { paymentId, outcome: "APPLIED" } });
-          return tx.payment.update({
-            where: { id: paymentId },
-            data: { status: decision.to, pspReference: decision.pspReference, ...(decision.to === "FAILED" ? { failureReason: event.reason ?? event.pspType } : {}) },
-          });
+          const [moved] = await tx.query<PaymentRow>(
+            `UPDATE payment SET status = $2::"PaymentStatus", psp_reference = $3, failure_reason = COALESCE($4, failure_reason), updated_at = now()
+              WHERE id = $1::uuid RETURNING ${PAYMENT_COLUMNS}`,
+            [current.id, decision.to, decision.pspReference, decision.to === "FAILED" ? (event.reason ?? event.pspType) : null],
+          );
+          return moved;
         }
         case "STALE":
-          await tx.pspNotification.update({ where, data: { paymentId, outcome: "STALE" } });
           return current;
         case "MISMATCH":
-        case "REVIEW":
-          log.error({ paymentId, psp: event.psp, notificationId: event.notificationId, detail: decision.detail }, "PSP notification needs review");
-          await tx.pspNotification.update({ where, data: { paymentId, outcome: decision.outcome, detail: decision.detail } });
-          return tx.payment.update({ where: { id: paymentId }, data: { reviewReason: `${decision.outcome}: ${decision.detail}`.slice(0, 500) } });
+        case "REVIEW": {
+          log.error({ paymentId: current.id, psp: event.psp, notificationId: event.notificationId, detail: decision.detail }, "PSP notification needs review");
+          const [flagged] = await tx.query<PaymentRow>(`UPDATE payment SET review_reason = $2, updated_at = now() WHERE id = $1::uuid RETURNING ${PAYMENT_COLUMNS}`, [
+            current.id,
+            `${decision.outcome}: ${decision.detail}`.slice(0, 500),
+          ]);
+          return flagged;
+        }
         default: {
           const unreachable: never = decision;
           throw new Error(`unhandled decision ${JSON.stringify(unreachable)}`);
         }
       }
     });
-    if (payment === null) {
+    if (!payment) {
       log.error({ psp: event.psp, notificationId: event.notificationId, merchantReference: event.merchantReference }, "PSP notification for an unknown payment; recorded");
       return "ACCEPTED";
     }
@@ -225,9 +237,9 @@ export class DepositService {
     return credited;
   }
 
-  private async creditIfDue(payment: Payment): Promise<"CREDITED" | "NOT_DUE" | "RETRY" | "REFUSED"> {
+  private async creditIfDue(payment: CreditablePayment): Promise<"CREDITED" | "NOT_DUE" | "RETRY" | "REFUSED"> {
     if (payment.direction !== "DEPOSIT" || payment.status !== "SUCCEEDED" || payment.walletTransactionId !== null || payment.reviewReason !== null) return "NOT_DUE";
-    const { wallet, prisma, log } = this.deps;
+    const { wallet, sql, log } = this.deps;
     if (!wallet) {
       log.error({ paymentId: payment.id }, "WALLET_URL not set: a succeeded deposit cannot be credited");
       return "RETRY";
@@ -247,16 +259,17 @@ export class DepositService {
       if (err instanceof WalletApiError && err.status < 500) {
         // The wallet will refuse it again (no wallet, another currency): the money is at the PSP, a person must act.
         log.error({ paymentId: payment.id, code: err.code }, "the wallet refused a deposit credit");
-        await prisma.payment.update({ where: { id: payment.id }, data: { reviewReason: `WALLET_REFUSED: ${err.code}` } });
+        await sql.query(`UPDATE payment SET review_reason = $2, updated_at = now() WHERE id = $1::uuid`, [payment.id, `WALLET_REFUSED: ${err.code}`]);
         return "REFUSED";
       }
       log.warn({ paymentId: payment.id, err: (err as Error).message }, "deposit credit not confirmed by the wallet; will retry");
       return "RETRY";
     }
-    await prisma.payment.updateMany({
-      where: { id: payment.id, walletTransactionId: null },
-      data: { walletTransactionId: result.id, creditedAt: new Date(result.createdAt) },
-    });
+    await sql.query(`UPDATE payment SET wallet_transaction_id = $2::uuid, credited_at = $3::timestamptz, updated_at = now() WHERE id = $1::uuid AND wallet_transaction_id IS NULL`, [
+      payment.id,
+      result.id,
+      result.createdAt,
+    ]);
     return "CREDITED";
   }
 
@@ -312,6 +325,25 @@ export class DepositService {
   }
 }
 
-function toJson(value: unknown): Prisma.InputJsonValue {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Prisma.InputJsonValue;
+const jsonText = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+const toJson = (value: unknown): Prisma.InputJsonValue => JSON.parse(jsonText(value)) as Prisma.InputJsonValue;
+
+/** What crediting a deposit needs to know; Prisma's Payment and the raw rows below both have it. */
+interface CreditablePayment {
+  id: string;
+  playerId: string;
+  direction: string;
+  status: string;
+  amountMinor: bigint;
+  currency: string;
+  psp: string;
+  pspReference: string | null;
+  walletTransactionId: string | null;
+  reviewReason: string | null;
 }
+
+type PaymentRow = CreditablePayment;
+
+const PAYMENT_COLUMNS = `id::text AS id, player_id::text AS "playerId", direction::text AS direction, status::text AS status,
+  amount_minor AS "amountMinor", currency, psp, psp_reference AS "pspReference",
+  wallet_transaction_id::text AS "walletTransactionId", review_reason AS "reviewReason"`;
