@@ -237,6 +237,45 @@ export class CryptoRng implements Rng {
   }
 }
 
+/**
+ * An Rng that serves single draws from batches (fillUniform: several values per accepted word), one
+ * buffer per range. Same exactness as CryptoRng; for bulk play such as simulations and the evidence
+ * pack. Rounds use RecordingRng instead, which keeps every raw word with the draw it made.
+ */
+export class BatchedCryptoRng implements Rng {
+  private readonly buffers = new Map<number, { values: Uint32Array; next: number }>();
+  private lastRange = 0;
+  private last: { values: Uint32Array; next: number } | undefined;
+  private readonly single: CryptoRng;
+
+  constructor(
+    readonly source: CryptoRandomSource = new CryptoRandomSource(),
+    private readonly batch = 4096,
+  ) {
+    this.single = new CryptoRng(source);
+  }
+
+  int(n: number): number {
+    let buffer = n === this.lastRange ? this.last : undefined;
+    if (!buffer) {
+      assertRange(n);
+      if (n > 2 ** 16) return this.single.int(n);
+      buffer = this.buffers.get(n);
+      if (!buffer) {
+        buffer = { values: new Uint32Array(this.batch), next: this.batch };
+        if (this.buffers.size < 64) this.buffers.set(n, buffer);
+      }
+      this.lastRange = n;
+      this.last = buffer;
+    }
+    if (buffer.next === buffer.values.length) {
+      this.source.fillUniform(buffer.values, n);
+      buffer.next = 0;
+    }
+    return buffer.values[buffer.next++]!;
+  }
+}
+
 const processRng = new CryptoRng();
 
 /** A uniform integer in [0, n), 1 <= n <= 2^48, from the process's crypto RNG. */
