@@ -23,10 +23,15 @@ export interface PaymentsConfig {
   /** Consecutive failures that open a PSP's circuit, and how long it stays open. */
   breakerFailures: number;
   breakerOpenMs: number;
+  /** AML: withdrawals from this many minor units wait for staff, per currency (all of a currency not listed). */
+  withdrawalHoldFromMinor: Readonly<Record<string, bigint>>;
   stripe: PspSetting<StripeConfig>;
   nuvei: PspSetting<NuveiConfig>;
   trustly: PspSetting<TrustlyConfig>;
 }
+
+/** Withdrawals from 2,000.00 (GBP, EUR, USD) wait for staff (AML review); operators set their own figures. */
+const DEFAULT_WITHDRAWAL_HOLDS: Readonly<Record<string, bigint>> = { GBP: 200_000n, EUR: 200_000n, USD: 200_000n };
 
 /**
  * Secrets are read as plain strings and checked here, because a refused value would otherwise be
@@ -66,6 +71,18 @@ export function loadPaymentsConfig(env: Record<string, string | undefined>): Pay
             return parseRoutes(value);
           } catch (err) {
             ctx.addIssue({ code: "custom", message: (err as Error).message });
+            return z.NEVER;
+          }
+        })
+        .optional(),
+      PAYMENTS_WITHDRAWAL_HOLDS: z
+        .string()
+        .transform((value, ctx) => {
+          try {
+            const parsed = z.record(z.string().regex(/^[A-Z]{3}$/), z.string().regex(/^\d{1,18}$/)).parse(JSON.parse(value));
+            return Object.fromEntries(Object.entries(parsed).map(([currency, minor]) => [currency, BigInt(minor)]));
+          } catch {
+            ctx.addIssue({ code: "custom", message: 'must be a JSON object of currency to minor units, e.g. {"GBP":"200000"}' });
             return z.NEVER;
           }
         })
@@ -148,6 +165,7 @@ export function loadPaymentsConfig(env: Record<string, string | undefined>): Pay
     routes: cfg.PAYMENTS_ROUTES ?? DEFAULT_ROUTES,
     breakerFailures: cfg.PSP_BREAKER_FAILURES,
     breakerOpenMs: cfg.PSP_BREAKER_OPEN_MS,
+    withdrawalHoldFromMinor: cfg.PAYMENTS_WITHDRAWAL_HOLDS ?? DEFAULT_WITHDRAWAL_HOLDS,
     stripe,
     nuvei,
     trustly,

@@ -12,6 +12,11 @@ export const policies: Record<string, Policy<PaymentsContext>> = {
   "Query.payment": allow.authenticated,
   "Query.payments": allow.staff(...PAYMENT_STAFF),
   "Mutation.startDeposit": allow.player,
+  "Mutation.requestWithdrawal": allow.player,
+  // Releasing money or refusing it is for those who answer for money and AML.
+  "Mutation.approveWithdrawal": allow.staff("finance", "compliance"),
+  "Mutation.rejectWithdrawal": allow.staff("finance", "compliance"),
+  "Payment.reviewReason": allow.staff(...PAYMENT_STAFF),
   "DepositStart.*": allow.inherited,
   "PaymentNextAction.*": allow.inherited,
   "Payment.*": canReadPayment,

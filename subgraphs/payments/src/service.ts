@@ -14,9 +14,11 @@ import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
 import { createPspRegistry } from "./psp/registry.ts";
 import type { PspAdapter, PspName } from "./psp/types.ts";
+import { NotificationHandler } from "./notifications/notification-handler.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { mountPspCallbacks, pspNotificationPath } from "./rest/psp-callbacks.ts";
 import type { RouteRule } from "./routing.ts";
+import { WithdrawalService } from "./withdrawals/withdrawal-service.ts";
 
 export const typeDefs = parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../schema.graphql"), "utf8"));
 
@@ -59,33 +61,45 @@ export function createPaymentsService(opts: PaymentsServiceOptions = {}): Servic
       }
 
       const publicUrl = () => (config.publicUrl ?? runtime.http.url).replace(/\/$/, "");
-      const deposits = new DepositService({
+      const shared = {
         prisma: runtime.prisma,
         sql: runtime.db.sql,
         adapters,
         routes: opts.routes ?? config.routes,
         breakers: new CircuitBreakers<PspName>({ failureThreshold: config.breakerFailures, openMs: config.breakerOpenMs }),
         wallet,
-        compliance,
-        notificationUrl: (psp) => publicUrl() + pspNotificationPath(psp),
+        notificationUrl: (psp: PspName) => publicUrl() + pspNotificationPath(psp),
         log: runtime.log,
+      };
+      const deposits = new DepositService({ ...shared, compliance });
+      const withdrawals = new WithdrawalService({ ...shared, holdFromMinor: config.withdrawalHoldFromMinor });
+      const notifications = new NotificationHandler({
+        sql: runtime.db.sql,
+        log: runtime.log,
+        settle: async (payment) => {
+          if (payment.direction === "WITHDRAWAL") return withdrawals.settleIfDue(payment);
+          const credited = await deposits.creditIfDue(payment);
+          return credited === "CREDITED" ? "SETTLED" : credited;
+        },
       });
 
       mountPspCallbacks(runtime.http.app, {
         adapters,
-        deposits,
+        notifications,
         log: runtime.log,
       });
 
-      // Deposits that succeeded while the wallet could not be reached are credited later.
+      // Deposits that succeeded while the wallet could not be reached are credited later; withdrawals
+      // whose reservation, payout or settlement could not be done are advanced.
       let sweeping = false;
       const sweep = async () => {
         if (sweeping || !wallet) return;
         sweeping = true;
         try {
           await deposits.creditOutstanding();
+          await withdrawals.advanceOutstanding();
         } catch (err) {
-          runtime.log.error({ err }, "deposit credit sweep failed");
+          runtime.log.error({ err }, "payments sweep failed");
         } finally {
           sweeping = false;
         }
@@ -98,7 +112,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions = {}): Servic
         typeDefs,
         resolvers,
         policies,
-        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), deposits }),
+        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), deposits, withdrawals }),
       };
     },
   };

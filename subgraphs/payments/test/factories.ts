@@ -18,6 +18,8 @@ export function createPayment(prisma: PrismaClient, overrides: Partial<Omit<Paym
       psp: "stripe",
       pspReference: `pi_${randomUUID().replaceAll("-", "").slice(0, 24)}`,
       idempotencyKey: `deposit:${randomUUID()}`,
+      // A withdrawal past REQUESTED has its reservation in the wallet (a CHECK insists).
+      reserveTransactionId: overrides.direction === "WITHDRAWAL" && !["REQUESTED", "FAILED"].includes(overrides.status ?? "") ? randomUUID() : null,
       ...overrides,
     },
   });

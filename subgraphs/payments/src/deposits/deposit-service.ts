@@ -2,7 +2,6 @@ import { createHash, randomUUID } from "node:crypto";
 import type { DepositAnswer } from "@casino/compliance-client";
 import { ComplianceUnavailableError } from "@casino/compliance-client";
 import { appError, badInput } from "@casino/kernel/errors";
-import { isUuid } from "@casino/kernel/ids";
 import type { SqlExecutor } from "@casino/kernel/db/sql";
 import type { Logger } from "@casino/kernel/logger";
 import { parseMoney } from "@casino/kernel/money";
@@ -10,8 +9,9 @@ import { WalletApiError, type WalletCommand, type WalletTransactionResult } from
 import type { CircuitBreakers } from "../circuit-breaker.ts";
 import { Prisma, type Payment, type PrismaClient } from "../generated/prisma/client.ts";
 import { routeCandidates, type RouteRule } from "../routing.ts";
-import { PspUnavailableError, type Disposition, type InitiateResult, type PspAdapter, type PspEvent, type PspName } from "../psp/types.ts";
-import { decideDeposit, type DepositDecision, type DepositStatus } from "./deposit-state.ts";
+import { PspUnavailableError, type InitiateResult, type PspAdapter, type PspName } from "../psp/types.ts";
+import type { PaymentRow } from "../payment-rows.ts";
+import type { DepositStatus } from "./deposit-state.ts";
 
 export interface WalletPort {
   post(command: WalletCommand): Promise<WalletTransactionResult>;
@@ -146,85 +146,6 @@ export class DepositService {
     return { payment: await this.fail(payment.id, "PSP_UNAVAILABLE"), nextAction: undefined };
   }
 
-  /**
-   * Applies one verified notification: decided under the payment's row lock, recorded once per PSP
-   * notification id (a redelivery finds its record and changes nothing), and followed by the wallet
-   * credit when the deposit has succeeded and is not yet credited (also on a redelivery, so a credit
-   * that failed is retried by the PSP's own resends). On the raw pool, in one transaction of four
-   * statements: this is the path every PSP notification takes.
-   */
-  async handleNotification(event: PspEvent): Promise<Disposition> {
-    const { sql, log } = this.deps;
-    const paymentId = isUuid(event.merchantReference) ? event.merchantReference : null;
-    const payment = await sql.transaction(async (tx) => {
-      const [current] = paymentId ? await tx.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payment WHERE id = $1::uuid FOR UPDATE`, [paymentId]) : [];
-      const decision: DepositDecision | undefined = !current
-        ? undefined
-        : current.direction === "DEPOSIT"
-          ? decideDeposit({ ...current, status: current.status as DepositStatus }, event)
-          : { outcome: "MISMATCH", detail: "payouts are not handled yet" };
-      const detail = decision && (decision.outcome === "MISMATCH" || decision.outcome === "REVIEW") ? decision.detail : null;
-      const inserted = await tx.query(
-        `INSERT INTO psp_notification (id, psp, notification_id, payment_id, psp_type, status, amount_minor, currency, outcome, detail, raw)
-         VALUES ($1::uuid, $2, $3, $4::uuid, $5, $6, $7::bigint, $8, $9::"NotificationOutcome", $10, $11::jsonb)
-         ON CONFLICT (psp, notification_id) DO NOTHING RETURNING id`,
-        [
-          randomUUID(),
-          event.psp,
-          event.notificationId,
-          current ? current.id : null,
-          event.pspType,
-          event.status,
-          event.amountMinor?.toString() ?? null,
-          event.currency ?? null,
-          decision?.outcome ?? "UNKNOWN_PAYMENT",
-          detail,
-          jsonText(event.raw),
-        ],
-      );
-      // Unknown payment, or a redelivery: decided the first time.
-      if (!current || !decision || inserted.length === 0) return current;
-      switch (decision.outcome) {
-        case "APPLIED": {
-          const [moved] = await tx.query<PaymentRow>(
-            `UPDATE payment SET status = $2::"PaymentStatus", psp_reference = $3, failure_reason = COALESCE($4, failure_reason), updated_at = now()
-              WHERE id = $1::uuid RETURNING ${PAYMENT_COLUMNS}`,
-            [current.id, decision.to, decision.pspReference, decision.to === "FAILED" ? (event.reason ?? event.pspType) : null],
-          );
-          return moved;
-        }
-        case "STALE":
-          return current;
-        case "MISMATCH":
-        case "REVIEW": {
-          log.error({ paymentId: current.id, psp: event.psp, notificationId: event.notificationId, detail: decision.detail }, "PSP notification needs review");
-          const [flagged] = await tx.query<PaymentRow>(`UPDATE payment SET review_reason = $2, updated_at = now() WHERE id = $1::uuid RETURNING ${PAYMENT_COLUMNS}`, [
-            current.id,
-            `${decision.outcome}: ${decision.detail}`.slice(0, 500),
-          ]);
-          return flagged;
-        }
-        default: {
-          const unreachable: never = decision;
-          throw new Error(`unhandled decision ${JSON.stringify(unreachable)}`);
-        }
-      }
-    });
-    if (!payment) {
-      log.error({ psp: event.psp, notificationId: event.notificationId, merchantReference: event.merchantReference }, "PSP notification for an unknown payment; recorded");
-      return "ACCEPTED";
-    }
-    return (await this.creditIfDue(payment)) === "RETRY" ? "RETRY" : "ACCEPTED";
-  }
-
-  /** An authentic notification the platform does not act on: kept once, for the record. */
-  async recordIgnored(psp: PspName, notificationId: string, pspType: string, raw: unknown): Promise<void> {
-    await this.deps.prisma.pspNotification.createMany({
-      data: [{ id: randomUUID(), psp, notificationId, pspType, outcome: "IGNORED", raw: toJson(raw) }],
-      skipDuplicates: true,
-    });
-  }
-
   /** Deposits that succeeded but are not credited yet (the wallet was down): credited now. */
   async creditOutstanding(limit = 100): Promise<number> {
     const due = await this.deps.prisma.payment.findMany({
@@ -237,7 +158,8 @@ export class DepositService {
     return credited;
   }
 
-  private async creditIfDue(payment: CreditablePayment): Promise<"CREDITED" | "NOT_DUE" | "RETRY" | "REFUSED"> {
+  /** Credits a succeeded deposit not yet credited; RETRY when the wallet did not confirm it. */
+  async creditIfDue(payment: Omit<PaymentRow, "reserveTransactionId">): Promise<"CREDITED" | "NOT_DUE" | "RETRY" | "REFUSED"> {
     if (payment.direction !== "DEPOSIT" || payment.status !== "SUCCEEDED" || payment.walletTransactionId !== null || payment.reviewReason !== null) return "NOT_DUE";
     const { wallet, sql, log } = this.deps;
     if (!wallet) {
@@ -325,25 +247,4 @@ export class DepositService {
   }
 }
 
-const jsonText = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-const toJson = (value: unknown): Prisma.InputJsonValue => JSON.parse(jsonText(value)) as Prisma.InputJsonValue;
 
-/** What crediting a deposit needs to know; Prisma's Payment and the raw rows below both have it. */
-interface CreditablePayment {
-  id: string;
-  playerId: string;
-  direction: string;
-  status: string;
-  amountMinor: bigint;
-  currency: string;
-  psp: string;
-  pspReference: string | null;
-  walletTransactionId: string | null;
-  reviewReason: string | null;
-}
-
-type PaymentRow = CreditablePayment;
-
-const PAYMENT_COLUMNS = `id::text AS id, player_id::text AS "playerId", direction::text AS direction, status::text AS status,
-  amount_minor AS "amountMinor", currency, psp, psp_reference AS "pspReference",
-  wallet_transaction_id::text AS "walletTransactionId", review_reason AS "reviewReason"`;

@@ -1,3 +1,4 @@
+import { parseId } from "@casino/kernel/ids";
 import type { MutationResolvers } from "../generated/graphql.ts";
 
 export const Mutation: MutationResolvers = {
@@ -5,5 +6,17 @@ export const Mutation: MutationResolvers = {
   startDeposit: (_parent, { input }, ctx) => {
     if (ctx.principal.kind !== "player") throw new Error("unreachable: Mutation.startDeposit is for players only");
     return ctx.deposits.start({ ...input, playerId: ctx.principal.playerId });
+  },
+  requestWithdrawal: (_parent, { input }, ctx) => {
+    if (ctx.principal.kind !== "player") throw new Error("unreachable: Mutation.requestWithdrawal is for players only");
+    return ctx.withdrawals.request({ ...input, playerId: ctx.principal.playerId });
+  },
+  approveWithdrawal: (_parent, { id }, ctx) => {
+    if (ctx.principal.kind !== "staff") throw new Error("unreachable: Mutation.approveWithdrawal is for staff only");
+    return ctx.withdrawals.approve(parseId(id, "id"), ctx.principal.staffId);
+  },
+  rejectWithdrawal: (_parent, { id, reason }, ctx) => {
+    if (ctx.principal.kind !== "staff") throw new Error("unreachable: Mutation.rejectWithdrawal is for staff only");
+    return ctx.withdrawals.reject(parseId(id, "id"), ctx.principal.staffId, reason);
   },
 };

@@ -1,13 +1,13 @@
 import type { Logger } from "@casino/kernel/logger";
 import express, { type Express, type Response } from "express";
-import type { DepositService } from "../deposits/deposit-service.ts";
+import type { NotificationHandler } from "../notifications/notification-handler.ts";
 import type { HttpAnswer, PspAdapter, PspName } from "../psp/types.ts";
 
 export const pspNotificationPath = (psp: PspName) => `/psp/${psp}/notifications`;
 
 export interface PspCallbackDeps {
   adapters: ReadonlyMap<PspName, PspAdapter>;
-  deposits: DepositService;
+  notifications: NotificationHandler;
   log: Logger;
   now?: () => Date;
 }
@@ -36,7 +36,7 @@ export function mountPspCallbacks(app: Express, deps: PspCallbackDeps): void {
         case "IGNORED":
           log.info({ psp: name, notificationId: verdict.notificationId, type: verdict.pspType }, "PSP notification of a type not acted on; acknowledged");
           try {
-            await deps.deposits.recordIgnored(name, verdict.notificationId, verdict.pspType, verdict.raw);
+            await deps.notifications.recordIgnored(name, verdict.notificationId, verdict.pspType, verdict.raw);
           } catch (err) {
             log.error({ err, psp: name }, "could not keep an ignored notification; acknowledged anyway");
           }
@@ -44,7 +44,7 @@ export function mountPspCallbacks(app: Express, deps: PspCallbackDeps): void {
         case "EVENT": {
           const { event } = verdict;
           try {
-            const disposition = await deps.deposits.handleNotification(event);
+            const disposition = await deps.notifications.handle(event);
             log.info({ psp: name, notificationId: event.notificationId, paymentId: event.merchantReference, status: event.status, disposition }, "PSP notification handled");
             return done(disposition === "ACCEPTED" ? "accepted" : "retry", verdict.answer(disposition));
           } catch (err) {
