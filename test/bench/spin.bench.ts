@@ -8,7 +8,9 @@
  * spins round-robin to players whose cycle has passed (latency counted from the scheduled time, so
  * stalls are not hidden). Baseline in the same run: `me { wallet { balances } }` through the gateway
  * at the same rates (a read across two subgraphs), so the spin's cost is seen against this machine's
- * floor at that moment. Also launchGame's latency (issue 5 target: p99 < 200 ms), from the launches.
+ * floor at that moment. Also launchGame's latency (issue 5 target: p99 < 200 ms), from the launches,
+ * and, from the games service's histograms, what compliance's stake check adds to each bet (issue 4
+ * target: p99 < 2 ms) next to the check's whole round trip.
  *
  * Environment: BENCH_PLAYERS (default 300), BENCH_SPIN_RATES (default "25,50,100"), BENCH_SECONDS
  * per rate (default 10); DATABASE_URL / REDIS_URL for the real services (embedded otherwise).
@@ -122,14 +124,38 @@ try {
     return timed(rec, "spin", at, () => post(url, spinBody(p), p.token));
   });
 
+  /** Cumulative bucket counts of one of the games service's histograms, by `le`. */
+  const histogram = async (name: string): Promise<Map<string, number>> => {
+    const text = await (await fetch(platform.urls.games!.replace(/\/graphql$/, "/metrics"))).text();
+    const counts = new Map<string, number>();
+    for (const line of text.split("\n")) {
+      if (!line.startsWith(`${name}_bucket{`)) continue;
+      const le = /le="([^"]+)"/.exec(line)?.[1];
+      if (le) counts.set(le, Number(line.slice(line.lastIndexOf(" ") + 1)));
+    }
+    return counts;
+  };
+  /** Over one phase: how many observations, the share at or under 2 ms, and the bucket holding the 99th percentile. */
+  const histogramDelta = (before: Map<string, number>, after: Map<string, number>) => {
+    const les = [...after.keys()].filter((le) => le !== "+Inf").sort((a, b) => Number(a) - Number(b));
+    const total = (after.get("+Inf") ?? 0) - (before.get("+Inf") ?? 0);
+    const under = (le: string) => (after.get(le) ?? 0) - (before.get(le) ?? 0);
+    const p99Le = les.find((le) => under(le) >= 0.99 * total);
+    return { observations: total, shareAtOrUnder2ms: total ? round(under("0.002") / total, 4) : null, p99AtOrUnderMs: p99Le ? Number(p99Le) * 1000 : null };
+  };
+  const WAIT = "games_round_compliance_wait_seconds";
+  const CHECK = "games_round_compliance_check_seconds";
+
   const phases = [];
   for (const rate of RATES) {
+    const [waitBefore, checkBefore] = [await histogram(WAIT), await histogram(CHECK)];
     const spins = await openLoop(rate, SECONDS, (rec, at) => {
       const p = nextFreePlayer(performance.now());
       if (!p) return Promise.resolve(rec.fail("spin", { code: "NO_FREE_PLAYER" }));
       p.lastSpinAt = performance.now();
       return timed(rec, "spin", at, () => post(url, spinBody(p), p.token));
     });
+    const compliance = { addedToTheBet: histogramDelta(waitBefore, await histogram(WAIT)), roundTrip: histogramDelta(checkBefore, await histogram(CHECK)) };
     const reads = await openLoop(rate, SECONDS, (rec, at) => {
       const p = players[cursor++ % players.length]!;
       return timed(rec, "me", at, () => post(url, meBody, p.token));
@@ -139,9 +165,12 @@ try {
     phases.push({
       ratePerSecond: rate,
       spin: { completedPerSecond: round(spins.rec.count("spin") / spins.durationSeconds), latencyMs: spinLatency, errors: Object.fromEntries(spins.rec.errors), dropped: spins.dropped },
+      // Issue 4: the stake check's time as the games service sees it. Rounds ask compliance first and
+      // read their session meanwhile, so what a bet waits for is only the part beyond those reads.
+      compliance,
       baselineMeRead: { completedPerSecond: round(reads.rec.count("me") / reads.durationSeconds), latencyMs: readLatency, errors: Object.fromEntries(reads.rec.errors) },
     });
-    process.stderr.write(`bench:spin: ${rate}/s spin p50 ${spinLatency?.p50} p99 ${spinLatency?.p99} ms; me p99 ${readLatency?.p99} ms\n`);
+    process.stderr.write(`bench:spin: ${rate}/s spin p50 ${spinLatency?.p50} p99 ${spinLatency?.p99} ms; me p99 ${readLatency?.p99} ms; compliance ${JSON.stringify(compliance)}\n`);
   }
   const sustained = phases.filter((p) => p.spin.errors && Object.keys(p.spin.errors).length === 0 && (p.spin.latencyMs?.p99 ?? Infinity) < 200).map((p) => p.ratePerSecond);
   const result = {

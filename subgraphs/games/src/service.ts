@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ComplianceClient } from "@casino/compliance-client";
+import { serviceHistogram } from "@casino/kernel/http/metrics";
 import type { ServiceModule } from "@casino/kernel/service";
 import { WalletClient } from "@casino/wallet-client";
 import { parse } from "graphql";
@@ -64,6 +65,8 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
         mountRgs(runtime.http.app, { sql: runtime.db.sql, wallet: walletClient, compliance, sessions, log: runtime.log, env: runtime.env, ...loadRgsConfig(runtime.env) });
       }
       const launcher = new GameLauncher(runtime.prisma, sessions, compliance, config);
+      const complianceWait = serviceHistogram(runtime.metrics, "games_round_compliance_wait_seconds", "Time a round waited for compliance's stake check after its own reads: what the check adds to a bet");
+      const complianceCheck = serviceHistogram(runtime.metrics, "games_round_compliance_check_seconds", "Round trip of compliance's stake check as a round sees it");
       const rounds = new RoundService({
         prisma: runtime.prisma,
         wallet,
@@ -73,6 +76,10 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
         now,
         rng: opts.rng,
         recoverAfterSeconds: config.recoverAfterSeconds,
+        timing: {
+          complianceWait: (seconds) => complianceWait.observe(seconds),
+          complianceCheck: (seconds) => complianceCheck.observe(seconds),
+        },
       });
       // Rounds a crash or an outage left open: resolved at start and then periodically.
       let sweeping = false;

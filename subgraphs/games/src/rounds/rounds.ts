@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import type { GameKind, PlayAnswer, StakeAnswer } from "@casino/compliance-client";
 import { ComplianceUnavailableError } from "@casino/compliance-client";
 import { appError, badInput, notFound } from "@casino/kernel/errors";
@@ -6,7 +7,7 @@ import { outboxRow } from "@casino/kernel/events/outbox";
 import { toGraphQLMoney } from "@casino/kernel/money";
 import type { Logger } from "@casino/kernel/logger";
 import { WalletApiError, type WalletCommand, type WalletTransactionResult } from "@casino/wallet-client";
-import type { GraphQLError } from "graphql";
+import { GraphQLError } from "graphql";
 import type { GameRound, GameType, LaunchSession, Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { coveredNumbers, settleRouletteBets, spinWheel, type RouletteBet } from "../proprietary/roulette/european-roulette.ts";
 import { fiveCrowns, playPaidSpin, totalStakeMinor, winMinor } from "../proprietary/slot/index.ts";
@@ -37,6 +38,11 @@ export interface RoundDeps {
   /** One per round; tests inject scripted draws. */
   rng?: () => DrawRecorder;
   recoverAfterSeconds?: number;
+  /**
+   * Observes, in seconds, how long a round waited for compliance's answer after everything else it
+   * could do first was done (what the check adds to a bet), and the check's whole round trip.
+   */
+  timing?: { complianceWait(seconds: number): void; complianceCheck(seconds: number): void };
 }
 
 /** The proprietary games this service runs itself, by catalogue code. */
@@ -172,6 +178,10 @@ export class RoundService {
 
   private async play(req: PlayRequest): Promise<GameRound> {
     if (!IDEMPOTENCY_KEY.test(req.idempotencyKey)) throw badInput("idempotencyKey must be 8-128 characters of A-Z a-z 0-9 : _ -", "idempotencyKey");
+    // Compliance is asked first and answers while this round reads its session and looks for a
+    // replay, so the check adds to the bet only what it takes beyond those reads. The answer is
+    // used only after every other check has passed; nothing is written before it.
+    const compliance = this.askStake(req.playerId, req.currency, req.stakeMinor, req.kind === "slot" ? "SLOT" : "TABLE");
     const session = await this.liveSession(req.playerId, req.sessionId, req.kind);
     if (req.currency !== session.currency) throw badInput(`this session plays in ${session.currency}`, "currency");
     const requestHash = createHash("sha256").update(JSON.stringify(json({ sessionId: req.sessionId, kind: req.kind, bet: req.bet }))).digest("hex");
@@ -183,8 +193,15 @@ export class RoundService {
     if (req.stakeMinor < game.minStakeMinor || req.stakeMinor > game.maxStakeMinor) {
       throw badInput(`the stake must be between ${game.minStakeMinor} and ${game.maxStakeMinor} minor units of ${game.stakeCurrency}`, req.kind === "slot" ? "lineBet" : "bets");
     }
-    const gameKind = gameKindOf(game.type);
-    await this.checkStake(req.playerId, session.currency, req.stakeMinor, gameKind);
+    // The session's game cycle came from the catalogue's game type: a proprietary game catalogued as
+    // another kind could run under another kind's RTS 14 figures, so it is not played at all.
+    if (gameKindOf(game.type) !== (req.kind === "slot" ? "SLOT" : "TABLE")) {
+      throw appError("GAME_NOT_AVAILABLE", `${game.code} is catalogued as ${game.type}, which is not how this game is played`, { gameId: game.id });
+    }
+    const waitStarted = performance.now();
+    const answer = await compliance;
+    this.deps.timing?.complianceWait((performance.now() - waitStarted) / 1000);
+    this.judgeStake(answer);
 
     const recorder = this.rng();
     const drawn = req.draw(recorder);
@@ -386,16 +403,26 @@ export class RoundService {
     return session;
   }
 
-  private async checkStake(playerId: string, currency: string, amountMinor: bigint, gameKind: GameKind): Promise<void> {
+  /** Starts compliance's stake check; the promise never rejects (an outage is an answer too). */
+  private askStake(playerId: string, currency: string, amountMinor: bigint, gameKind: GameKind): Promise<StakeAnswer | GraphQLError> {
     const compliance = this.deps.compliance;
-    if (!compliance) throw appError("SERVICE_UNAVAILABLE", "Compliance is not configured for this games service (COMPLIANCE_URL)");
-    let answer: StakeAnswer;
-    try {
-      answer = await compliance.stake({ playerId, currency, amountMinor, gameKind });
-    } catch (err) {
-      if (err instanceof ComplianceUnavailableError) throw appError("SERVICE_UNAVAILABLE", "Compliance could not confirm that you may play now; try again shortly");
-      throw err;
-    }
+    if (!compliance) return Promise.resolve(appError("SERVICE_UNAVAILABLE", "Compliance is not configured for this games service (COMPLIANCE_URL)"));
+    const started = performance.now();
+    return compliance.stake({ playerId, currency, amountMinor, gameKind }).then(
+      (answer) => {
+        this.deps.timing?.complianceCheck((performance.now() - started) / 1000);
+        return answer;
+      },
+      (err: unknown) => {
+        if (err instanceof ComplianceUnavailableError) return appError("SERVICE_UNAVAILABLE", "Compliance could not confirm that you may play now; try again shortly");
+        this.deps.log.error({ err }, "compliance stake check failed");
+        return appError("SERVICE_UNAVAILABLE", "Compliance could not confirm that you may play now; try again shortly");
+      },
+    );
+  }
+
+  private judgeStake(answer: StakeAnswer | GraphQLError): void {
+    if (answer instanceof GraphQLError) throw answer;
     if (answer.allowed) return;
     if (answer.reasons.length === 1 && answer.reasons[0] === "STAKE_LIMIT") {
       throw appError("STAKE_LIMIT_EXCEEDED", `The stake exceeds your limit of ${answer.maxStake ?? 0n} minor units per game cycle`, { maxStakeMinor: String(answer.maxStake ?? 0n), reasons: answer.reasons });

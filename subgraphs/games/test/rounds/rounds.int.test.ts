@@ -264,6 +264,20 @@ describe("slot rounds with real money", () => {
     expect(await cashOf(h, playerId)).toBe(1000n);
   });
 
+  it("answers a replay with its round even once the player is excluded, and times what the check adds to a bet", async () => {
+    const playerId = await fundedPlayer(h, 1000n);
+    const sessionId = await launched(playerId);
+    const first = await spin(playerId, sessionId, "0.01", "replay-after-exclusion");
+    expect(first.errors).toBeUndefined();
+    h.compliance.refusals.set(playerId, ["SELF_EXCLUDED"]);
+    const replay = await spin(playerId, sessionId, "0.01", "replay-after-exclusion");
+    expect(replay.data?.spinSlot.id).toBe(first.data!.spinSlot.id);
+    const metrics = await (await fetch(h.games.url.replace(/\/graphql$/, "/metrics"))).text();
+    const count = (name: string) => Number(new RegExp(`^${name}_count\\{[^}]*\\} (\\d+)`, "m").exec(metrics)?.[1]);
+    expect(count("games_round_compliance_wait_seconds")).toBeGreaterThan(0);
+    expect(count("games_round_compliance_check_seconds")).toBeGreaterThanOrEqual(count("games_round_compliance_wait_seconds"));
+  });
+
   it("does not let a player play or see another player's session or rounds", async () => {
     const owner = await fundedPlayer(h, 1000n);
     const intruder = await fundedPlayer(h, 1000n);
