@@ -69,6 +69,7 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
       const complianceCheck = serviceHistogram(runtime.metrics, "games_round_compliance_check_seconds", "Round trip of compliance's stake check as a round sees it");
       const rounds = new RoundService({
         prisma: runtime.prisma,
+        sql: runtime.db.sql,
         wallet,
         compliance,
         publishOutbox: runtime.publishOutbox,

@@ -3,7 +3,9 @@ import { performance } from "node:perf_hooks";
 import type { GameKind, PlayAnswer, StakeAnswer } from "@casino/compliance-client";
 import { ComplianceUnavailableError } from "@casino/compliance-client";
 import { appError, badInput, notFound } from "@casino/kernel/errors";
-import { outboxRow } from "@casino/kernel/events/outbox";
+import type { SqlExecutor } from "@casino/kernel/db/sql";
+import { isUniqueViolation } from "@casino/kernel/db/errors";
+import { outboxRow, type OutboxRowData } from "@casino/kernel/events/outbox";
 import { toGraphQLMoney } from "@casino/kernel/money";
 import type { Logger } from "@casino/kernel/logger";
 import { WalletApiError, type WalletCommand, type WalletTransactionResult } from "@casino/wallet-client";
@@ -30,6 +32,8 @@ export interface DrawRecorder extends Rng {
 
 export interface RoundDeps {
   prisma: PrismaClient;
+  /** The games database's raw pool: a round's writes are one statement each (see openReal, settle). */
+  sql: SqlExecutor;
   wallet: WalletPort | undefined;
   compliance: CompliancePort | undefined;
   publishOutbox: () => void;
@@ -81,6 +85,12 @@ export const winKey = (roundId: string) => `games:round:${roundId}:win`;
 export const voidKey = (roundId: string) => `games:round:${roundId}:void`;
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9:_-]{8,128}$/;
+
+/** Inserts outbox rows given as a JSON array of OutboxRowData (a parameter), inside a statement. */
+const OUTBOX_INSERT = (param: string) =>
+  `INSERT INTO outbox_event (id, type, aggregate_id, player_id, payload, live_topic)
+   SELECT e.id, e.type, e."aggregateId", e."playerId", e.payload, e."liveTopic"
+     FROM jsonb_to_recordset(${param}::jsonb) AS e(id uuid, type text, "aggregateId" text, "playerId" text, payload jsonb, "liveTopic" text)`;
 
 interface PlayRequest {
   playerId: string;
@@ -210,51 +220,101 @@ export class RoundService {
     const outcome = json({ ...drawn.outcome, draws: recorder.draws });
     const demo = session.mode === "DEMO";
 
-    let opened: { round: GameRound; previousCycleAt: Date | null };
+    const round: GameRound = {
+      id: roundId,
+      sessionId: session.id,
+      playerId: req.playerId,
+      gameId: game.id,
+      mode: session.mode,
+      clientKey: req.idempotencyKey,
+      requestHash,
+      status: demo ? "SETTLED" : "OPEN",
+      currency: session.currency,
+      stakeMinor: req.stakeMinor,
+      winMinor: drawn.winMinor,
+      bet: json(req.bet) as Prisma.JsonValue,
+      outcome: outcome as Prisma.JsonValue,
+      gameVersion: drawn.gameVersion,
+      stakeTxId: null,
+      winTxId: null,
+      cancelReason: null,
+      openedAt,
+      settledAt: demo ? openedAt : null,
+    };
+    let previousCycleAt: Date | null;
     try {
-      opened = await this.deps.prisma.$transaction(async (tx) => {
-        const previousCycleAt = await this.takeCycle(tx, req.playerId, openedAt, session.minimumGameCycleMs);
-        if (demo) {
-          // Play money: the whole round in this one transaction.
-          const paid = await tx.$executeRaw`UPDATE launch_session SET demo_balance_minor = demo_balance_minor - ${req.stakeMinor} + ${drawn.winMinor},
-                   staked_minor = staked_minor + ${req.stakeMinor}, won_minor = won_minor + ${drawn.winMinor}, round_count = round_count + 1
-             WHERE id = ${session.id}::uuid AND demo_balance_minor >= ${req.stakeMinor}`;
-          if (paid !== 1) throw appError("INSUFFICIENT_FUNDS", "Not enough play money left in this demo session");
-        }
-        const round = await tx.gameRound.create({
-          data: {
-            id: roundId,
-            sessionId: session.id,
-            playerId: req.playerId,
-            gameId: game.id,
-            mode: session.mode,
-            clientKey: req.idempotencyKey,
-            requestHash,
-            status: demo ? "SETTLED" : "OPEN",
-            currency: session.currency,
-            stakeMinor: req.stakeMinor,
-            winMinor: drawn.winMinor,
-            bet: json(req.bet),
-            outcome,
-            gameVersion: drawn.gameVersion,
-            openedAt,
-            settledAt: demo ? openedAt : null,
-          },
-        });
-        await this.events(tx, round, demo ? ["OUTCOME", "SETTLED"] : ["OPENED"]);
-        return { round, previousCycleAt };
-      });
+      previousCycleAt = demo ? await this.openDemo(round, session) : await this.openReal(round, session.minimumGameCycleMs);
     } catch (err) {
-      // The same key sent twice at once: the other request inserted it first.
-      if (isUniqueViolation(err)) {
+      // The same key sent twice at once: the other request inserted it first, or took the game
+      // cycle first (then this one never got to insert). Either way the stored round is the answer.
+      const cycleTaken = err instanceof GraphQLError && err.extensions.code === "GAME_CYCLE_TOO_SOON";
+      if (isUniqueViolation(err) || cycleTaken) {
         const existing = await this.deps.prisma.gameRound.findUnique({ where: { playerId_clientKey: { playerId: req.playerId, clientKey: req.idempotencyKey } } });
         if (existing) return this.replayed(existing, requestHash);
       }
       throw err;
     }
     this.deps.publishOutbox();
-    if (demo) return opened.round;
-    return this.settleReal(opened.round, session, opened.previousCycleAt);
+    if (demo) return round;
+    return this.settleReal(round, session, previousCycleAt);
+  }
+
+  /**
+   * Opens a REAL round in one statement (one round trip, atomic): claims the player's game cycle,
+   * inserts the round OPEN only if the cycle was claimed, and writes its OPENED event. Returns when
+   * the previous cycle started; throws GAME_CYCLE_TOO_SOON, or the unique violation of a replay.
+   */
+  private async openReal(round: GameRound, minimumMs: number): Promise<Date | null> {
+    const [row] = await this.deps.sql.query<{ opened: string | number | bigint; previous: Date | string | null }>(
+      `WITH old AS (SELECT last_cycle_at FROM player_cycle WHERE player_id = $1::uuid),
+       cycle AS (
+         INSERT INTO player_cycle (player_id, last_cycle_at) VALUES ($1::uuid, $2::timestamptz)
+         ON CONFLICT (player_id) DO UPDATE SET last_cycle_at = EXCLUDED.last_cycle_at
+          WHERE player_cycle.last_cycle_at <= EXCLUDED.last_cycle_at - ($3::int * interval '1 millisecond')
+         RETURNING 1),
+       opened AS (
+         INSERT INTO game_round (id, session_id, player_id, game_id, mode, client_key, request_hash, status, currency,
+                                 stake_minor, win_minor, bet, outcome, game_version, opened_at)
+         SELECT $4::uuid, $5::uuid, $1::uuid, $6::uuid, 'REAL'::"LaunchMode", $7, $8, 'OPEN'::"RoundStatus", $9::char(3),
+                $10::bigint, $11::bigint, $12::jsonb, $13::jsonb, $14, $2::timestamptz
+          WHERE EXISTS (SELECT 1 FROM cycle)
+         RETURNING 1),
+       events AS (${OUTBOX_INSERT("$15")} WHERE EXISTS (SELECT 1 FROM opened))
+       SELECT (SELECT count(*) FROM opened) AS opened, (SELECT last_cycle_at FROM old) AS previous`,
+      [
+        round.playerId,
+        round.openedAt.toISOString(),
+        minimumMs,
+        round.id,
+        round.sessionId,
+        round.gameId,
+        round.clientKey,
+        round.requestHash,
+        round.currency,
+        round.stakeMinor.toString(),
+        round.winMinor.toString(),
+        JSON.stringify(round.bet),
+        JSON.stringify(round.outcome),
+        round.gameVersion,
+        JSON.stringify(this.eventRows(round, ["OPENED"])),
+      ],
+    );
+    if (Number(row!.opened) === 1) return row!.previous === null ? null : new Date(row!.previous);
+    throw await this.tooSoon(round.playerId, round.openedAt, minimumMs);
+  }
+
+  /** A DEMO round is settled at once with play money, in one transaction. */
+  private async openDemo(round: GameRound, session: SessionWithGame): Promise<Date | null> {
+    return this.deps.prisma.$transaction(async (tx) => {
+      const previous = await this.takeCycle(tx, round.playerId, round.openedAt, session.minimumGameCycleMs);
+      const paid = await tx.$executeRaw`UPDATE launch_session SET demo_balance_minor = demo_balance_minor - ${round.stakeMinor} + ${round.winMinor},
+               staked_minor = staked_minor + ${round.stakeMinor}, won_minor = won_minor + ${round.winMinor}, round_count = round_count + 1
+         WHERE id = ${session.id}::uuid AND demo_balance_minor >= ${round.stakeMinor}`;
+      if (paid !== 1) throw appError("INSUFFICIENT_FUNDS", "Not enough play money left in this demo session");
+      await tx.gameRound.create({ data: { ...round, bet: round.bet as Prisma.InputJsonValue, outcome: round.outcome as Prisma.InputJsonValue } });
+      await tx.outboxEvent.createMany({ data: this.eventRows(round, ["OUTCOME", "SETTLED"]) });
+      return previous;
+    });
   }
 
   private async settleReal(round: GameRound, session: SessionWithGame, previousCycleAt: Date | null): Promise<GameRound> {
@@ -306,17 +366,27 @@ export class RoundService {
     });
   }
 
+  /** Settles an OPEN round in one statement: the round, its session's totals and its events. */
   private async settle(round: GameRound, stakeTxId: string, winTxId: string | null): Promise<GameRound> {
-    const settled = await this.deps.prisma.$transaction(async (tx) => {
-      const changed = await tx.gameRound.updateMany({ where: { id: round.id, status: "OPEN" }, data: { status: "SETTLED", stakeTxId, winTxId, settledAt: this.now() } });
-      if (changed.count === 1) {
-        await tx.$executeRaw`UPDATE launch_session SET staked_minor = staked_minor + ${round.stakeMinor}, won_minor = won_minor + ${round.winMinor},
-                 round_count = round_count + 1 WHERE id = ${round.sessionId}::uuid`;
-      }
-      const row = await tx.gameRound.findUniqueOrThrow({ where: { id: round.id } });
-      if (changed.count === 1) await this.events(tx, row, ["OUTCOME", "SETTLED"]);
-      return row;
-    });
+    const settled: GameRound = { ...round, status: "SETTLED", stakeTxId, winTxId, settledAt: this.now() };
+    const [row] = await this.deps.sql.query<{ settled: string | number | bigint }>(
+      `WITH r AS (
+         UPDATE game_round SET status = 'SETTLED'::"RoundStatus", stake_tx_id = $2::uuid, win_tx_id = $3::uuid, settled_at = $4::timestamptz
+          WHERE id = $1::uuid AND status = 'OPEN'::"RoundStatus"
+         RETURNING session_id, stake_minor, win_minor),
+       s AS (
+         UPDATE launch_session ls SET staked_minor = ls.staked_minor + r.stake_minor, won_minor = ls.won_minor + r.win_minor,
+                round_count = ls.round_count + 1
+           FROM r WHERE ls.id = r.session_id
+         RETURNING 1),
+       events AS (${OUTBOX_INSERT("$5")} WHERE EXISTS (SELECT 1 FROM r))
+       SELECT (SELECT count(*) FROM r) AS settled`,
+      [round.id, stakeTxId, winTxId, settled.settledAt!.toISOString(), JSON.stringify(this.eventRows(settled, ["OUTCOME", "SETTLED"]))],
+    );
+    if (Number(row!.settled) !== 1) {
+      // Settled or cancelled meanwhile (a recovery sweep): the stored round is the answer.
+      return this.deps.prisma.gameRound.findUniqueOrThrow({ where: { id: round.id } });
+    }
     this.deps.publishOutbox();
     return settled;
   }
@@ -443,9 +513,14 @@ export class RoundService {
        WHERE player_cycle.last_cycle_at <= EXCLUDED.last_cycle_at - (${minimumMs}::int * interval '1 millisecond')
       RETURNING (SELECT last_cycle_at FROM old) AS previous`;
     if (rows.length === 1) return rows[0]!.previous;
-    const [current] = await tx.$queryRaw<Array<{ last_cycle_at: Date }>>`SELECT last_cycle_at FROM player_cycle WHERE player_id = ${playerId}::uuid`;
-    const retryAfterMs = Math.max(1, (current ? current.last_cycle_at.getTime() : at.getTime()) + minimumMs - at.getTime());
-    throw appError("GAME_CYCLE_TOO_SOON", `A game cycle lasts at least ${minimumMs} ms (RTS 14); try again in ${retryAfterMs} ms`, { retryAfterMs, minimumGameCycleMs: minimumMs });
+    throw await this.tooSoon(playerId, at, minimumMs);
+  }
+
+  private async tooSoon(playerId: string, at: Date, minimumMs: number): Promise<GraphQLError> {
+    const [current] = await this.deps.sql.query<{ last_cycle_at: Date | string }>(`SELECT last_cycle_at FROM player_cycle WHERE player_id = $1::uuid`, [playerId]);
+    const last = current ? new Date(current.last_cycle_at).getTime() : at.getTime();
+    const retryAfterMs = Math.max(1, last + minimumMs - at.getTime());
+    return appError("GAME_CYCLE_TOO_SOON", `A game cycle lasts at least ${minimumMs} ms (RTS 14); try again in ${retryAfterMs} ms`, { retryAfterMs, minimumGameCycleMs: minimumMs });
   }
 
   private replayed(round: GameRound, requestHash: string): GameRound {
@@ -454,17 +529,20 @@ export class RoundService {
   }
 
   private async events(tx: Prisma.TransactionClient, round: GameRound, phases: RoundPhase[]): Promise<void> {
-    for (const phase of phases) {
-      await tx.outboxEvent.create({
-        data: outboxRow({
-          type: `games.round_${phase.toLowerCase()}`,
-          aggregateId: round.id,
-          playerId: round.playerId,
-          liveTopic: round.mode === "REAL" || phase !== "OPENED" ? "gameStateChanged" : null,
-          payload: { ...gameStateMessage(round, phase), gameId: round.gameId, mode: round.mode, stakeMinor: round.stakeMinor, winMinor: round.winMinor, currency: round.currency },
-        }),
-      });
-    }
+    await tx.outboxEvent.createMany({ data: this.eventRows(round, phases) });
+  }
+
+  /** The outbox rows of a round's phases: facts for other services and the gameStateChanged message. */
+  private eventRows(round: GameRound, phases: RoundPhase[]): OutboxRowData[] {
+    return phases.map((phase) =>
+      outboxRow({
+        type: `games.round_${phase.toLowerCase()}`,
+        aggregateId: round.id,
+        playerId: round.playerId,
+        liveTopic: round.mode === "REAL" || phase !== "OPENED" ? "gameStateChanged" : null,
+        payload: { ...gameStateMessage(round, phase), gameId: round.gameId, mode: round.mode, stakeMinor: round.stakeMinor, winMinor: round.winMinor, currency: round.currency },
+      }),
+    );
   }
 
   private requireWallet(): WalletPort {
@@ -493,8 +571,4 @@ function walletRefusal(err: WalletApiError): GraphQLError {
     default:
       return appError("CONFLICT", `The wallet refused the stake (${err.code})`, { walletCode: err.code });
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: string }).code === "P2002";
 }

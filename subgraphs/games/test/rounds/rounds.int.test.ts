@@ -226,6 +226,19 @@ describe("slot rounds with real money", () => {
     expect(await roundsOf(playerId)).toHaveLength(2);
   });
 
+  it("lets exactly one of many simultaneous spins of a player through, and makes one round of a key sent many times at once", async () => {
+    const playerId = await fundedPlayer(h, 10_000n);
+    const sessionId = await launched(playerId);
+    const racing = await Promise.all(Array.from({ length: 8 }, () => spin(playerId, sessionId)));
+    expect(racing.filter((r) => !r.errors)).toHaveLength(1);
+    expect(racing.filter((r) => r.errors?.[0]?.extensions?.code === "GAME_CYCLE_TOO_SOON")).toHaveLength(7);
+    h.clock.advance(2_500);
+    const same = await Promise.all(Array.from({ length: 8 }, () => spin(playerId, sessionId, "0.01", "one-key-many-times")));
+    expect(new Set(same.map((r) => r.data?.spinSlot.id))).toEqual(new Set([same[0]!.data!.spinSlot.id]));
+    expect(await roundsOf(playerId)).toHaveLength(2);
+    expect(await cashOf(h, playerId)).toBe(10_000n - 20n + (await roundsOf(playerId)).reduce((sum, r) => sum + r.winMinor, 0n));
+  });
+
   it("cancels a round the wallet refuses for lack of funds, moves nothing and gives the cycle back", async () => {
     const playerId = await fundedPlayer(h, 15n);
     const sessionId = await launched(playerId);
@@ -412,6 +425,6 @@ describe("recovery of rounds a crash or an outage left open", () => {
 
 /** Recovery as a restarted games process runs it: a new RoundService over the same database and wallet. */
 function sweep() {
-  const restarted = new RoundService({ prisma: h.games.runtime.prisma, wallet: h.lossy, compliance: h.compliance, publishOutbox: () => undefined, log: h.games.runtime.log, now: () => h.clock.now, recoverAfterSeconds: 30 });
+  const restarted = new RoundService({ prisma: h.games.runtime.prisma, sql: h.games.runtime.db.sql, wallet: h.lossy, compliance: h.compliance, publishOutbox: () => undefined, log: h.games.runtime.log, now: () => h.clock.now, recoverAfterSeconds: 30 });
   return restarted.recover();
 }
