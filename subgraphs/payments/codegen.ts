@@ -4,4 +4,6 @@ export default subgraphCodegenConfig("PaymentsContext", {
   Payment: "../generated/prisma/client.ts#Payment as PaymentModel",
   Player: "../player-reference.ts#PlayerReference",
   DepositStart: "../deposits/deposit-service.ts#StartedDeposit",
+  ReconciliationRun: "../generated/prisma/client.ts#ReconciliationRun as ReconciliationRunModel",
+  ReconciliationMismatch: "../generated/prisma/client.ts#ReconciliationMismatch as ReconciliationMismatchModel",
 });

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { Payment, PrismaClient } from "./generated/prisma/client.ts";
+import type { Payment, PrismaClient, ReconciliationMismatch } from "./generated/prisma/client.ts";
 import { isUuid } from "@casino/kernel/ids";
 import { toConnection, type Connection, type KeysetPosition } from "@casino/kernel/graphql/pagination";
 import { paymentsOfPlayers } from "./payment-queries.ts";
@@ -13,6 +13,7 @@ export interface PlayerPaymentsPage {
 export interface PaymentsLoaders {
   paymentById: DataLoader<string, Payment | null>;
   paymentsOfPlayer: DataLoader<PlayerPaymentsPage, Connection<Payment>, string>;
+  mismatchesOfRun: DataLoader<string, ReconciliationMismatch[]>;
 }
 
 /** One set per request, so every __resolveReference and list child becomes one query per batch. */
@@ -46,6 +47,10 @@ export function createLoaders(prisma: PrismaClient): PaymentsLoaders {
       },
       { cacheKeyFn: pageKey },
     ),
+    mismatchesOfRun: new DataLoader(async (runIds) => {
+      const rows = await prisma.reconciliationMismatch.findMany({ where: { runId: { in: [...runIds] } }, orderBy: [{ lineNumber: "asc" }, { pspReference: "asc" }] });
+      return runIds.map((id) => rows.filter((m) => m.runId === id));
+    }),
   };
 }
 

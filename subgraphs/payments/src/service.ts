@@ -15,6 +15,7 @@ import { policies } from "./policies.ts";
 import { createPspRegistry } from "./psp/registry.ts";
 import type { PspAdapter, PspName } from "./psp/types.ts";
 import { NotificationHandler } from "./notifications/notification-handler.ts";
+import { ReconciliationService } from "./reconciliation/reconciliation-service.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { mountPspCallbacks, pspNotificationPath } from "./rest/psp-callbacks.ts";
 import type { RouteRule } from "./routing.ts";
@@ -73,6 +74,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions = {}): Servic
       };
       const deposits = new DepositService({ ...shared, compliance });
       const withdrawals = new WithdrawalService({ ...shared, holdFromMinor: config.withdrawalHoldFromMinor });
+      const reconciliation = new ReconciliationService(runtime.prisma, runtime.publishOutbox);
       const notifications = new NotificationHandler({
         sql: runtime.db.sql,
         log: runtime.log,
@@ -112,7 +114,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions = {}): Servic
         typeDefs,
         resolvers,
         policies,
-        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), deposits, withdrawals }),
+        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), deposits, withdrawals, reconciliation }),
       };
     },
   };

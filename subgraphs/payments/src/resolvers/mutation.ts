@@ -19,4 +19,8 @@ export const Mutation: MutationResolvers = {
     if (ctx.principal.kind !== "staff") throw new Error("unreachable: Mutation.rejectWithdrawal is for staff only");
     return ctx.withdrawals.reject(parseId(id, "id"), ctx.principal.staffId, reason);
   },
+  importSettlementFile: (_parent, { psp, fileName, content }, ctx) => {
+    if (ctx.principal.kind !== "staff") throw new Error("unreachable: Mutation.importSettlementFile is for staff only");
+    return ctx.reconciliation.importFile({ psp, fileName, content, staffId: ctx.principal.staffId });
+  },
 };

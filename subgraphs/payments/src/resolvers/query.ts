@@ -28,4 +28,14 @@ export const Query: QueryResolvers = {
     });
     return toConnection(rows, take);
   },
+  reconciliationRuns: async (_parent, { first, after }, ctx) => {
+    const take = pageSize(first);
+    const rows = await ctx.prisma.reconciliationRun.findMany({
+      where: after ? olderThan(decodeCursor(after)) : {},
+      orderBy: NEWEST_FIRST,
+      take: take + 1,
+    });
+    return toConnection(rows, take);
+  },
+  reconciliationRun: (_parent, { id }, ctx) => ctx.prisma.reconciliationRun.findUnique({ where: { id: parseId(id, "id") } }),
 };
