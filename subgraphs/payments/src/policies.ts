@@ -20,6 +20,8 @@ export const policies: Record<string, Policy<PaymentsContext>> = {
   "Mutation.importSettlementFile": allow.staff("finance"),
   "Query.reconciliationRuns": allow.staff("finance", "compliance"),
   "Query.reconciliationRun": allow.staff("finance", "compliance"),
+  "Query.openReconciliationMismatches": allow.staff("finance", "compliance"),
+  "Mutation.resolveReconciliationMismatch": allow.staff("finance"),
   "ReconciliationRun.*": allow.inherited,
   "ReconciliationMismatch.*": allow.inherited,
   "ReconciliationRunConnection.*": allow.inherited,

@@ -83,6 +83,30 @@ describe("importing a settlement file", () => {
     expect(await events()).toBe(eventsBefore);
   });
 
+  it("lets finance close each mismatch's case once, with what they found", async () => {
+    const finance = await h.payments.tokens.staff(["finance"]);
+    const content = nuveiFile([`ghost-${randomUUID()},${today()} 09:00:00,Sale,7.00,EUR,nobody`]);
+    const run = (await h.payments.graphql<{ importSettlementFile: { id: string } }>(IMPORT, { psp: "nuvei", fileName: "ghost.csv", content }, finance)).data!.importSettlementFile;
+    const mismatch = await h.payments.runtime.prisma.reconciliationMismatch.findFirstOrThrow({ where: { runId: run.id, kind: "MISSING_INTERNALLY" } });
+    const OPEN = `query { openReconciliationMismatches(first: 100) { id } }`;
+    const RESOLVE = `mutation($id: ID!, $resolution: String!) { resolveReconciliationMismatch(id: $id, resolution: $resolution) { id resolvedAt resolvedBy resolution } }`;
+    const open = async () => (await h.payments.graphql<{ openReconciliationMismatches: Array<{ id: string }> }>(OPEN, {}, finance)).data!.openReconciliationMismatches.map((m) => m.id);
+    expect(await open()).toContain(mismatch.id);
+    const byCompliance = await h.payments.graphql(RESOLVE, { id: mismatch.id, resolution: "x".repeat(10) }, await h.payments.tokens.staff(["compliance"]));
+    expect(byCompliance.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const staffId = randomUUID();
+    const resolved = await h.payments.graphql<{ resolveReconciliationMismatch: { resolvedBy: string; resolution: string; resolvedAt: string } }>(
+      RESOLVE,
+      { id: mismatch.id, resolution: "test transaction of the PSP, not ours" },
+      await h.payments.tokens.staff(["finance"], staffId),
+    );
+    expect(resolved.errors).toBeUndefined();
+    expect(resolved.data!.resolveReconciliationMismatch).toMatchObject({ resolvedBy: staffId, resolution: "test transaction of the PSP, not ours", resolvedAt: expect.any(String) });
+    expect(await open()).not.toContain(mismatch.id);
+    const again = await h.payments.graphql(RESOLVE, { id: mismatch.id, resolution: "again" }, finance);
+    expect(again.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+  });
+
   it("refuses a file that is not in the PSP's format, naming the line, and writes nothing", async () => {
     const before = await h.payments.runtime.prisma.reconciliationRun.count();
     const res = await h.payments.graphql(IMPORT, { psp: "nuvei", fileName: "bad.csv", content: nuveiFile(["1,2026-11-29 10:00:00,Sale,12.345,EUR,x"]) }, await h.payments.tokens.staff(["finance"]));

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import { badInput } from "@casino/kernel/errors";
+import { appError, badInput, notFound } from "@casino/kernel/errors";
 import { outboxRow } from "@casino/kernel/events/outbox";
-import { Prisma, type PrismaClient, type ReconciliationRun } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient, type ReconciliationMismatch, type ReconciliationRun } from "../generated/prisma/client.ts";
 import { PSP_NAMES, type PspName } from "../psp/types.ts";
 import { reconcile, type InternalPayment } from "./match.ts";
 import { SettlementFileError, parseSettlementFile } from "./settlement-files.ts";
@@ -101,5 +101,16 @@ export class ReconciliationService {
       }
       throw err;
     }
+  }
+
+  /** Closes a mismatch's case, once, with what finance found. */
+  async resolve(id: string, staffId: string, resolution: string): Promise<ReconciliationMismatch> {
+    const text = resolution.trim();
+    if (text.length < 3 || text.length > 1000) throw badInput("resolution must be 3 to 1000 characters", "resolution");
+    const closed = await this.prisma.reconciliationMismatch.updateMany({ where: { id, resolvedAt: null }, data: { resolvedAt: new Date(), resolvedBy: staffId, resolution: text } });
+    const mismatch = await this.prisma.reconciliationMismatch.findUnique({ where: { id } });
+    if (!mismatch) throw notFound("Reconciliation mismatch");
+    if (closed.count === 0) throw appError("CONFLICT", "This mismatch is already resolved");
+    return mismatch;
   }
 }

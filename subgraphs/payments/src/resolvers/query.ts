@@ -37,5 +37,7 @@ export const Query: QueryResolvers = {
     });
     return toConnection(rows, take);
   },
+  openReconciliationMismatches: (_parent, { first }, ctx) =>
+    ctx.prisma.reconciliationMismatch.findMany({ where: { resolvedAt: null }, orderBy: [{ runId: "asc" }, { lineNumber: "asc" }, { id: "asc" }], take: pageSize(first) }),
   reconciliationRun: (_parent, { id }, ctx) => ctx.prisma.reconciliationRun.findUnique({ where: { id: parseId(id, "id") } }),
 };
