@@ -27,6 +27,13 @@ describe("ledger_money()", () => {
     expect(rows.map((r) => r.money)).toEqual(AMOUNTS.map((a) => ({ amount: formatMoney(a, currency), currency })));
   });
 
+  it("gives NULL for a NULL amount or currency (as when it was declared STRICT)", async () => {
+    const rows = await svc.runtime.prisma.$queryRawUnsafe<Array<{ a: unknown; b: unknown; c: unknown }>>(
+      `SELECT ledger_money(NULL, 'GBP') AS a, ledger_money(1, NULL) AS b, ledger_currency_exponent(NULL) AS c`,
+    );
+    expect(rows).toEqual([{ a: null, b: null, c: null }]);
+  });
+
   it("knows exactly the kernel's currencies", async () => {
     const rows = await svc.runtime.prisma.$queryRawUnsafe<Array<{ code: string; exponent: number | null }>>(
       `SELECT code, ledger_currency_exponent(code) AS exponent FROM unnest($1::text[]) AS code`,
