@@ -24,6 +24,26 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+const SECRET_NAME = /SECRET|PASSWORD|PRIVATE|TOKEN|API_KEY|_KEY$/;
+
+/**
+ * A value as a configuration error may show it: never a secret (start-up errors end up in logs),
+ * and a URL without the password it may carry.
+ */
+export function shownValue(name: string, value: string): string {
+  if (SECRET_NAME.test(name)) return "(hidden)";
+  try {
+    const parsed = new URL(value);
+    if (parsed.password) {
+      parsed.password = "***";
+      return JSON.stringify(parsed.toString());
+    }
+  } catch {
+    // not a URL: shown as it is
+  }
+  return JSON.stringify(value);
+}
+
 /** Reads environment variables through a zod object whose keys are the variable names. */
 export function readEnv<S extends z.ZodRawShape>(shape: S, env: Env = process.env): z.infer<z.ZodObject<S>> {
   const input: Record<string, string | undefined> = {};
@@ -36,7 +56,7 @@ export function readEnv<S extends z.ZodRawShape>(shape: S, env: Env = process.en
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = issue.path.join(".");
-        const shown = input[name] === undefined ? "(unset)" : JSON.stringify(input[name]);
+        const shown = input[name] === undefined ? "(unset)" : shownValue(name, input[name]);
         return `${name}=${shown}: ${issue.message}`;
       }),
     );

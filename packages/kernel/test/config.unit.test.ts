@@ -1,4 +1,4 @@
-import { ConfigError, loadServiceConfig } from "../src/config.ts";
+import { ConfigError, loadServiceConfig, readEnv, z } from "../src/config.ts";
 import { generateSigningKeyPair } from "../src/auth/tokens.ts";
 
 const keys = generateSigningKeyPair();
@@ -52,5 +52,28 @@ describe("loadServiceConfig", () => {
   it("requires the signing key only for the player service", () => {
     expect(() => loadServiceConfig("player", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem, SERVICE_TOKEN_SECRET })).toThrow(/AUTH_JWT_PRIVATE_KEY/);
     expect(loadServiceConfig("wallet", { AUTH_JWT_PUBLIC_KEY: keys.publicKeyPem, SERVICE_TOKEN_SECRET }).jwtPrivateKey).toBeUndefined();
+  });
+});
+
+describe("configuration errors", () => {
+  it("name the variable and show its value, but never a secret or a URL's password", () => {
+    const shape = { SOME_PORT: z.coerce.number().int(), SOME_SECRET: z.string().min(32), GAMSTOP_API_KEY: z.string().min(8), DATABASE_URL: z.string().startsWith("postgres://") };
+    const env = { SOME_PORT: "eighty", SOME_SECRET: "hunter2", GAMSTOP_API_KEY: "abc", DATABASE_URL: "postgresql://app:s3cret-pw@db:5432/casino" };
+    expect(() => readEnv(shape, env)).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        readEnv(shape, env);
+        return "";
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(message).toContain('SOME_PORT="eighty"');
+    expect(message).toContain("SOME_SECRET=(hidden)");
+    expect(message).toContain("GAMSTOP_API_KEY=(hidden)");
+    expect(message).toContain("DATABASE_URL=");
+    expect(message).not.toContain("hunter2");
+    expect(message).not.toContain("s3cret-pw");
+    expect(message).not.toContain('"abc"');
   });
 });
