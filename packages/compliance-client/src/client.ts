@@ -11,6 +11,8 @@ import {
   type PlayAnswerBody,
   type StakeAnswer,
   type StakeAnswerBody,
+  type WithdrawalAnswer,
+  type WithdrawalAnswerBody,
 } from "./protocol.ts";
 
 /**
@@ -40,7 +42,7 @@ export interface ComplianceClientOptions {
   connections?: number;
 }
 
-/** The checks games and payments ask before a launch, a bet or a deposit. */
+/** The checks games and payments ask before a launch, a bet, a deposit or a withdrawal. */
 export class ComplianceClient {
   private readonly base: string;
   private readonly signer: ServiceTokenSigner;
@@ -68,7 +70,19 @@ export class ComplianceClient {
 
   async deposit(input: { playerId: string; currency: string; amountMinor: bigint }): Promise<DepositAnswer> {
     const body = await this.call<DepositAnswerBody>("/checks/deposit", { playerId: input.playerId, currency: input.currency, amount: input.amountMinor.toString() });
-    return { allowed: body.allowed, reasons: body.reasons, remaining: body.remaining === null ? null : BigInt(body.remaining) };
+    return { allowed: body.allowed, reasons: body.reasons, remaining: body.remaining === null ? null : BigInt(body.remaining), riskLevel: body.riskLevel ?? null };
+  }
+
+  /**
+   * Before a withdrawal reserves anything. Throws ComplianceUnavailableError when compliance cannot
+   * answer: the caller refuses the withdrawal (fail closed), nothing is reserved.
+   */
+  async withdrawal(input: { playerId: string; currency: string; amountMinor: bigint }): Promise<WithdrawalAnswer> {
+    const body = await this.call<WithdrawalAnswerBody>("/checks/withdrawal", { playerId: input.playerId, currency: input.currency, amount: input.amountMinor.toString() });
+    if (typeof body.allowed !== "boolean" || !Array.isArray(body.reasons) || typeof body.reviewRequired !== "boolean" || !Array.isArray(body.reviewReasons)) {
+      throw new ComplianceUnavailableError("compliance answered a withdrawal check without allowed, reasons and reviewRequired", 200, undefined);
+    }
+    return { allowed: body.allowed, reasons: body.reasons, reviewRequired: body.reviewRequired, reviewReasons: body.reviewReasons, riskLevel: body.riskLevel ?? null };
   }
 
   async close(): Promise<void> {

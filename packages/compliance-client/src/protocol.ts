@@ -36,9 +36,32 @@ export interface StakeAnswer extends CheckAnswer {
   maxStake: bigint | null;
 }
 
+/**
+ * The player's risk level as compliance sees it (for routing and holds): HIGH with an open AML case,
+ * a block, or a case that ended in a report or restriction; MEDIUM with any other open case about
+ * the player; LOW otherwise. Null when compliance does not know the player yet.
+ */
+export type RiskLevel = "LOW" | "MEDIUM" | "HIGH";
+
 export interface DepositAnswer extends CheckAnswer {
   /** What the tightest deposit limit still allows, minor units; null without limits. */
   remaining: bigint | null;
+  riskLevel: RiskLevel | null;
+}
+
+/** Why a withdrawal must wait for staff before it is paid out. */
+export type WithdrawalReviewReason = "BLOCKED" | "NO_RULE_SET" | "AML_CASE_OPEN" | "AML_SOURCE_OF_FUNDS" | "AML_RAPID_CYCLE";
+
+/**
+ * The answer to "may this player withdraw this now?". Refused (allowed false; reasons such as
+ * AGE_NOT_VERIFIED, IDENTITY_NOT_VERIFIED, UNDER_MINIMUM_AGE, NOT_YET_ASSESSED, WRONG_CURRENCY) only
+ * when we cannot know whom we pay; a self-exclusion, time-out or GAMSTOP exclusion never refuses a
+ * withdrawal (the player's own money goes back to them). `reviewRequired`: staff approve it first.
+ */
+export interface WithdrawalAnswer extends CheckAnswer {
+  reviewRequired: boolean;
+  reviewReasons: WithdrawalReviewReason[];
+  riskLevel: RiskLevel | null;
 }
 
 /** Wire forms (bigint as strings). */
@@ -53,4 +76,6 @@ export interface StakeAnswerBody extends CheckAnswer {
 }
 export interface DepositAnswerBody extends CheckAnswer {
   remaining: string | null;
+  riskLevel?: RiskLevel | null;
 }
+export type WithdrawalAnswerBody = WithdrawalAnswer;

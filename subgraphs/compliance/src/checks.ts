@@ -4,6 +4,8 @@ import { decide, type GamstopStatus } from "./restrictions.ts";
 import { LIMIT_PERIODS, checkDeposit, checkStake, parseRgRules, windowStart, type DepositLimitState, type GameKind, type LimitPeriod } from "./responsible-gambling.ts";
 import { parseDecisionRules } from "./ruleset.ts";
 import type { RuleBook } from "./rulebook.ts";
+import { parseMonitoringRules } from "./monitoring.ts";
+import { decideWithdrawal, riskLevelOf, type RiskLevel, type WithdrawalDecision } from "./withdrawal-check.ts";
 
 export interface CheckAnswer {
   allowed: boolean;
@@ -39,6 +41,20 @@ interface LimitRow {
 
 const RESTRICTION_COLUMNS = `jurisdiction, currency, date_of_birth, age_verified, identity_verified, self_excluded_until, timed_out_until, blocked, gamstop_status::text AS gamstop_status`;
 
+/** What the player's risk level reads of their cases (riskLevelOf), as columns of a query on `player_restrictions r`. */
+const RISK_COLUMNS = `(SELECT json_agg(DISTINCT c.kind) FROM compliance_case c WHERE c.player_id = r.player_id AND c.status <> 'RESOLVED') AS open_cases,
+       EXISTS (SELECT 1 FROM compliance_case c WHERE c.player_id = r.player_id AND c.outcome IN ('REPORTED', 'RESTRICTED')) AS adverse_outcome`;
+
+interface RiskRow {
+  open_cases: string[] | null;
+  adverse_outcome: boolean;
+}
+
+const riskOf = (row: RestrictionRow & RiskRow): RiskLevel => riskLevelOf({ blocked: row.blocked, openCaseKinds: row.open_cases ?? [], adverseOutcome: row.adverse_outcome });
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
 /**
  * The answers to "may this player stake / deposit this now?", each from ONE query on the service's
  * raw pool: the player's row (and for a deposit, the limits and the sums of deposits in each window,
@@ -51,7 +67,7 @@ export class ComplianceChecks {
     private readonly rules: RuleBook,
   ) {}
 
-  private restrictionReasons(row: RestrictionRow, now: Date, action: "deposit" | "play"): string[] {
+  private restrictionReasons(row: RestrictionRow, now: Date, action: "deposit" | "play" | "all"): string[] {
     const inForce = this.rules.inForce(row.jurisdiction, now);
     const decision = decide(
       {
@@ -66,6 +82,7 @@ export class ComplianceChecks {
       inForce ? parseDecisionRules(inForce) : null,
       now,
     );
+    if (action === "all") return [...decision.reasons];
     const allowed = action === "deposit" ? decision.canDeposit : decision.canPlay;
     return allowed ? [] : [...decision.reasons];
   }
@@ -107,10 +124,10 @@ export class ComplianceChecks {
     return { allowed: reasons.length === 0, reasons, jurisdiction: row.jurisdiction, currency: row.currency, design, maxStake };
   }
 
-  async deposit(playerId: string, currency: string, amount: bigint, now: Date): Promise<CheckAnswer & { remaining: bigint | null }> {
+  async deposit(playerId: string, currency: string, amount: bigint, now: Date): Promise<CheckAnswer & { remaining: bigint | null; riskLevel: RiskLevel | null }> {
     const starts = LIMIT_PERIODS.map((p) => windowStart(p, now));
-    const [row] = await this.sql.query<RestrictionRow & { limits: LimitRow[] | null; day: bigint; week: bigint; month: bigint }>(
-      `SELECT ${RESTRICTION_COLUMNS},
+    const [row] = await this.sql.query<RestrictionRow & RiskRow & { limits: LimitRow[] | null; day: bigint; week: bigint; month: bigint }>(
+      `SELECT ${RESTRICTION_COLUMNS}, ${RISK_COLUMNS},
               (SELECT json_agg(json_build_object('period', l.period, 'currency', l.currency, 'amount', l.amount::text))
                  FROM deposit_limit l WHERE l.player_id = r.player_id AND l.amount IS NOT NULL) AS limits,
               coalesce(m.day, 0)::bigint AS day, coalesce(m.week, 0)::bigint AS week, coalesce(m.month, 0)::bigint AS month
@@ -126,7 +143,7 @@ export class ComplianceChecks {
         WHERE r.player_id = $1::uuid`,
       [playerId, ...starts],
     );
-    if (!row) return { allowed: false, reasons: ["NOT_YET_ASSESSED"], remaining: null };
+    if (!row) return { allowed: false, reasons: ["NOT_YET_ASSESSED"], remaining: null, riskLevel: null };
     const reasons = this.restrictionReasons(row, now, "deposit");
     if (row.currency && currency !== row.currency) reasons.push("WRONG_CURRENCY");
     const limits: DepositLimitState[] = (row.limits ?? []).map((l) => ({
@@ -140,6 +157,53 @@ export class ComplianceChecks {
     }));
     const check = checkDeposit(limits, { DAY: BigInt(row.day), WEEK: BigInt(row.week), MONTH: BigInt(row.month) }, amount);
     if (!check.allowed) reasons.push(`DEPOSIT_LIMIT_${check.exceededPeriod}`);
-    return { allowed: reasons.length === 0, reasons, remaining: check.remaining };
+    return { allowed: reasons.length === 0, reasons, remaining: check.remaining, riskLevel: riskOf(row) };
+  }
+
+  /**
+   * "May this player withdraw this now, and must staff approve it first?" (see withdrawal-check.ts):
+   * the player's row, their cases, and their deposits in the AML windows of the rule set in force,
+   * in one query. The windows depend on the player's jurisdiction, so the query gets every
+   * jurisdiction's window starts and picks the player's.
+   */
+  async withdrawal(playerId: string, currency: string, amount: bigint, now: Date): Promise<Omit<WithdrawalDecision, "riskLevel"> & { riskLevel: RiskLevel | null }> {
+    const windows: Record<string, { sof: string | null; rapid: string | null }> = {};
+    for (const jurisdiction of this.rules.jurisdictions()) {
+      const inForce = this.rules.inForce(jurisdiction, now);
+      const aml = inForce ? parseMonitoringRules(inForce).aml : undefined;
+      windows[jurisdiction] = {
+        sof: aml ? new Date(now.getTime() - aml.sourceOfFunds.rollingDays * DAY_MS).toISOString() : null,
+        rapid: aml ? new Date(now.getTime() - aml.rapidCycle.lookbackHours * HOUR_MS).toISOString() : null,
+      };
+    }
+    const [row] = await this.sql.query<RestrictionRow & RiskRow & { sof_deposits: string; rapid_deposits: string; sof_cleared: boolean }>(
+      `WITH w AS (SELECT ($3::jsonb -> r.jurisdiction ->> 'sof')::timestamptz AS sof, ($3::jsonb -> r.jurisdiction ->> 'rapid')::timestamptz AS rapid
+                    FROM player_restrictions r WHERE r.player_id = $1::uuid)
+       SELECT ${RESTRICTION_COLUMNS}, ${RISK_COLUMNS},
+              coalesce((SELECT sum(m.amount) FROM money_movement m
+                         WHERE m.player_id = r.player_id AND m.direction = 'DEPOSIT' AND m.currency = $2 AND m.occurred_at > w.sof), 0)::text AS sof_deposits,
+              coalesce((SELECT sum(m.amount) FROM money_movement m
+                         WHERE m.player_id = r.player_id AND m.direction = 'DEPOSIT' AND m.currency = $2 AND m.occurred_at >= w.rapid AND m.occurred_at < $4::timestamptz), 0)::text AS rapid_deposits,
+              EXISTS (SELECT 1 FROM compliance_case c WHERE c.player_id = r.player_id AND c.kind = 'AML_SOURCE_OF_FUNDS' AND c.outcome = 'NO_ACTION' AND c.resolved_at > w.sof) AS sof_cleared
+         FROM player_restrictions r CROSS JOIN w
+        WHERE r.player_id = $1::uuid`,
+      [playerId, currency, JSON.stringify(windows), now.toISOString()],
+    );
+    if (!row) return { allowed: false, reasons: ["NOT_YET_ASSESSED"], reviewRequired: false, reviewReasons: [], riskLevel: null };
+    const restrictionReasons = this.restrictionReasons(row, now, "all");
+    if (row.currency && currency !== row.currency) restrictionReasons.push("WRONG_CURRENCY");
+    const inForce = this.rules.inForce(row.jurisdiction, now);
+    return decideWithdrawal({
+      restrictionReasons,
+      currency,
+      amountMinor: amount,
+      rules: inForce ? parseMonitoringRules(inForce) : null,
+      sourceOfFundsDepositsMinor: BigInt(row.sof_deposits),
+      rapidCycleDepositsMinor: BigInt(row.rapid_deposits),
+      sourceOfFundsCleared: row.sof_cleared,
+      blocked: row.blocked,
+      openCaseKinds: row.open_cases ?? [],
+      adverseOutcome: row.adverse_outcome,
+    });
   }
 }

@@ -19,7 +19,7 @@ const stakeSchema = z.object({ ...base, gameKind });
 const playSchema = z.object({ playerId: base.playerId, gameKind });
 
 /**
- * "May this player deposit / stake this now?" for payments and games. Answers come from the
+ * "May this player deposit / withdraw / stake this now?" for payments and games. Answers come from the
  * database on every call (see ComplianceChecks), so they are never stale.
  */
 export function mountComplianceApi(app: Express, opts: { checks: ComplianceChecks; gamstop: GamstopScreening; verifier: ServiceTokenVerifier; log: Logger; now: () => Date }): void {
@@ -46,7 +46,22 @@ export function mountComplianceApi(app: Express, opts: { checks: ComplianceCheck
     if (!parsed.success) return error(res, 400, "BAD_USER_INPUT", parsed.error.issues[0]!.message, parsed.error.issues[0]!.path.join("."));
     const { playerId, currency, amount } = parsed.data;
     const check = await opts.checks.deposit(playerId, currency, BigInt(amount), opts.now());
-    res.json({ allowed: check.allowed, reasons: check.reasons, remaining: check.remaining?.toString() ?? null });
+    res.json({ allowed: check.allowed, reasons: check.reasons, remaining: check.remaining?.toString() ?? null, riskLevel: check.riskLevel });
+  });
+
+  /**
+   * "May this player withdraw this now?" (payments, before it reserves anything): refused only when
+   * we cannot know whom we pay (age or identity not verified, under age, not assessed, another
+   * currency); never for a self-exclusion or time-out (the player's own money goes back to them);
+   * `reviewRequired` when staff must approve first (blocked account, open AML case, AML thresholds).
+   */
+  router.post("/checks/withdrawal", only("payments"), async (req, res) => {
+    const parsed = depositSchema.safeParse(req.body);
+    if (!parsed.success) return error(res, 400, "BAD_USER_INPUT", parsed.error.issues[0]!.message, parsed.error.issues[0]!.path.join("."));
+    const { playerId, currency, amount } = parsed.data;
+    if (BigInt(amount) <= 0n) return error(res, 400, "BAD_USER_INPUT", "must be more than zero", "amount");
+    const check = await opts.checks.withdrawal(playerId, currency, BigInt(amount), opts.now());
+    res.json(check);
   });
 
   router.post("/checks/stake", only("games"), async (req, res) => {

@@ -37,6 +37,11 @@ export class RuleBook {
     return this.versions.filter((v) => v.jurisdiction === jurisdiction);
   }
 
+  /** Every jurisdiction with a loaded version. */
+  jurisdictions(): string[] {
+    return [...new Set(this.versions.map((v) => v.jurisdiction))];
+  }
+
   inForce(jurisdiction: string, at: Date): RuleSet | undefined {
     return ruleSetInForce(this.versions, jurisdiction, at);
   }

@@ -74,8 +74,8 @@ describe("deposit limits through GraphQL and the deposit check", () => {
     expect(set.data).toEqual({ setDepositLimit: { period: "DAY", amount: { amount: "100.00", currency: "GBP" }, pendingAmount: null, pendingRemoval: false, confirmableAt: null } });
     await deposited(playerId, "6000", 2);
     await deposited(playerId, "3000", 30); // outside the 24-hour window
-    expect((await check("deposit", { playerId, currency: "GBP", amount: "4000" })).body).toEqual({ allowed: true, reasons: [], remaining: "4000" });
-    expect((await check("deposit", { playerId, currency: "GBP", amount: "4001" })).body).toEqual({ allowed: false, reasons: ["DEPOSIT_LIMIT_DAY"], remaining: "4000" });
+    expect((await check("deposit", { playerId, currency: "GBP", amount: "4000" })).body).toEqual({ allowed: true, reasons: [], remaining: "4000", riskLevel: "LOW" });
+    expect((await check("deposit", { playerId, currency: "GBP", amount: "4001" })).body).toEqual({ allowed: false, reasons: ["DEPOSIT_LIMIT_DAY"], remaining: "4000", riskLevel: "LOW" });
   });
 
   it("keeps the old limit for 24 hours after an increase, then applies it only once confirmed", async () => {

@@ -14,10 +14,12 @@ export interface PaymentRow {
   walletTransactionId: string | null;
   reserveTransactionId: string | null;
   reviewReason: string | null;
+  holdReason: string | null;
 }
 
 export const PAYMENT_COLUMNS = `id::text AS id, player_id::text AS "playerId", direction::text AS direction, status::text AS status,
   amount_minor AS "amountMinor", currency, psp, psp_reference AS "pspReference",
-  wallet_transaction_id::text AS "walletTransactionId", reserve_transaction_id::text AS "reserveTransactionId", review_reason AS "reviewReason"`;
+  wallet_transaction_id::text AS "walletTransactionId", reserve_transaction_id::text AS "reserveTransactionId", review_reason AS "reviewReason",
+  hold_reason AS "holdReason"`;
 
 export const jsonText = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));

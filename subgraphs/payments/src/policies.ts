@@ -17,6 +17,7 @@ export const policies: Record<string, Policy<PaymentsContext>> = {
   "Mutation.approveWithdrawal": allow.staff("finance", "compliance"),
   "Mutation.rejectWithdrawal": allow.staff("finance", "compliance"),
   "Payment.reviewReason": allow.staff(...PAYMENT_STAFF),
+  "Payment.holdReason": allow.staff(...PAYMENT_STAFF),
   "Mutation.importSettlementFile": allow.staff("finance"),
   "Query.reconciliationRuns": allow.staff("finance", "compliance"),
   "Query.reconciliationRun": allow.staff("finance", "compliance"),

@@ -73,7 +73,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions = {}): Servic
         log: runtime.log,
       };
       const deposits = new DepositService({ ...shared, compliance });
-      const withdrawals = new WithdrawalService({ ...shared, holdFromMinor: config.withdrawalHoldFromMinor });
+      const withdrawals = new WithdrawalService({ ...shared, compliance, holdFromMinor: config.withdrawalHoldFromMinor });
       const reconciliation = new ReconciliationService(runtime.prisma, runtime.publishOutbox);
       const notifications = new NotificationHandler({
         sql: runtime.db.sql,

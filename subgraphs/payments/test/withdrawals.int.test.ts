@@ -12,6 +12,7 @@ afterAll(async () => {
 afterEach(() => {
   for (const sim of [h.stripe, h.nuvei, h.trustly]) sim.mode = "normal";
   h.switchable.down = false;
+  h.compliance.unavailable = false;
 });
 
 const REQUEST = `mutation($input: RequestWithdrawalInput!) {
@@ -124,6 +125,7 @@ describe("a withdrawal from the AML threshold", () => {
     const playerId = await fundedPlayer(500_000n);
     const w = await requestWithdrawal(playerId, "2000.00");
     expect(w.status).toBe("ON_HOLD");
+    expect((await row(w.id)).holdReason).toBe("AML_THRESHOLD");
     expect(await balances(playerId)).toEqual({ cash: 300_000n, reserved: 200_000n });
     const byPlayer = await h.payments.graphql(APPROVE, { id: w.id }, await h.payments.tokens.player(playerId));
     expect(byPlayer.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
@@ -147,5 +149,66 @@ describe("a withdrawal from the AML threshold", () => {
     expect((await row(w.id)).walletTransactionId).not.toBeNull();
     expect(await balances(playerId)).toEqual({ cash: 500_000n, reserved: 0n });
     expect(await countWalletTransactions(h, playerId)).toBe(3);
+  });
+});
+
+describe("the compliance gate before a withdrawal", () => {
+  const HOLD_REASON = `query($id: ID!) { payment(id: $id) { id status holdReason } }`;
+
+  it("refuses a withdrawal compliance does not allow, with its reasons, and reserves nothing", async () => {
+    const playerId = await fundedPlayer(10_000n);
+    h.compliance.withdrawalRefusals.set(playerId, ["IDENTITY_NOT_VERIFIED"]);
+    const calls = h.compliance.withdrawalCalls;
+    const res = await h.payments.graphql(REQUEST, { input: { amount: { amount: "40.00", currency: "GBP" }, method: "card", idempotencyKey: `w-${randomUUID()}` } }, await h.payments.tokens.player(playerId));
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reasons: ["IDENTITY_NOT_VERIFIED"] });
+    expect(h.compliance.withdrawalCalls).toBe(calls + 1);
+    expect(await h.payments.runtime.prisma.payment.count({ where: { playerId } })).toBe(0);
+    expect(await balances(playerId)).toEqual({ cash: 10_000n, reserved: 0n });
+    expect(await countWalletTransactions(h, playerId)).toBe(1);
+  });
+
+  it("fails closed while compliance cannot answer: nothing written or reserved", async () => {
+    const playerId = await fundedPlayer(10_000n);
+    h.compliance.unavailable = true;
+    const res = await h.payments.graphql(REQUEST, { input: { amount: { amount: "40.00", currency: "GBP" }, method: "card", idempotencyKey: `w-${randomUUID()}` } }, await h.payments.tokens.player(playerId));
+    expect(res.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
+    expect(await h.payments.runtime.prisma.payment.count({ where: { playerId } })).toBe(0);
+    expect(await balances(playerId)).toEqual({ cash: 10_000n, reserved: 0n });
+  });
+
+  it("holds a small withdrawal compliance wants reviewed, reserved, until staff approve it; staff see why", async () => {
+    const playerId = await fundedPlayer(10_000n);
+    h.compliance.reviews.set(playerId, ["AML_CASE_OPEN", "AML_RAPID_CYCLE"]);
+    const w = await requestWithdrawal(playerId, "40.00");
+    expect(w.status).toBe("ON_HOLD");
+    expect(await balances(playerId)).toEqual({ cash: 6_000n, reserved: 4_000n });
+    const finance = await h.payments.tokens.staff(["finance"]);
+    const seen = await h.payments.graphql<{ payment: { holdReason: string } }>(HOLD_REASON, { id: w.id }, finance);
+    expect(seen.data?.payment.holdReason).toBe("COMPLIANCE: AML_CASE_OPEN, AML_RAPID_CYCLE");
+    // The player sees the payment but not why it is held.
+    const own = await h.payments.graphql<{ payment: { holdReason: string | null } }>(HOLD_REASON, { id: w.id }, await h.payments.tokens.player(playerId));
+    expect(own.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const approved = await h.payments.graphql<{ approveWithdrawal: { status: string } }>(APPROVE, { id: w.id }, finance);
+    expect(approved.data?.approveWithdrawal.status).toBe("SENT");
+    await settled(w.id);
+    expect(await balances(playerId)).toEqual({ cash: 6_000n, reserved: 0n });
+  });
+
+  it("keeps both reasons when compliance's review and the threshold both hold it", async () => {
+    const playerId = await fundedPlayer(500_000n);
+    h.compliance.reviews.set(playerId, ["BLOCKED"]);
+    const w = await requestWithdrawal(playerId, "2000.00");
+    expect(w.status).toBe("ON_HOLD");
+    expect((await row(w.id)).holdReason).toBe("COMPLIANCE: BLOCKED; AML_THRESHOLD");
+  });
+
+  it("does not ask compliance again for a replayed request", async () => {
+    const playerId = await fundedPlayer(10_000n);
+    const key = `w-${randomUUID()}`;
+    const first = await requestWithdrawal(playerId, "10.00", "card", key);
+    const calls = h.compliance.withdrawalCalls;
+    const again = await requestWithdrawal(playerId, "10.00", "card", key);
+    expect(again.id).toBe(first.id);
+    expect(h.compliance.withdrawalCalls).toBe(calls);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { DepositAnswer } from "@casino/compliance-client";
+import type { DepositAnswer, WithdrawalAnswer } from "@casino/compliance-client";
 import { ComplianceUnavailableError } from "@casino/compliance-client";
 import { appError, badInput } from "@casino/kernel/errors";
 import type { SqlExecutor } from "@casino/kernel/db/sql";
@@ -18,6 +18,7 @@ export interface WalletPort {
 }
 export interface CompliancePort {
   deposit(input: { playerId: string; currency: string; amountMinor: bigint }): Promise<DepositAnswer>;
+  withdrawal(input: { playerId: string; currency: string; amountMinor: bigint }): Promise<WithdrawalAnswer>;
 }
 
 export const PAYMENT_METHODS = ["card", "bank_transfer"] as const;

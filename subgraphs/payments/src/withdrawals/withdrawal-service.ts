@@ -3,9 +3,10 @@ import type { SqlExecutor } from "@casino/kernel/db/sql";
 import { appError, badInput, notFound } from "@casino/kernel/errors";
 import type { Logger } from "@casino/kernel/logger";
 import { parseMoney } from "@casino/kernel/money";
+import { ComplianceUnavailableError, type WithdrawalAnswer } from "@casino/compliance-client";
 import { WalletApiError, type WalletTransactionResult } from "@casino/wallet-client";
 import type { CircuitBreakers } from "../circuit-breaker.ts";
-import { PAYMENT_METHODS, type WalletPort } from "../deposits/deposit-service.ts";
+import { PAYMENT_METHODS, type CompliancePort, type WalletPort } from "../deposits/deposit-service.ts";
 import { Prisma, type Payment, type PrismaClient } from "../generated/prisma/client.ts";
 import { PAYMENT_COLUMNS, type PaymentRow } from "../payment-rows.ts";
 import { PspUnavailableError, type PspAdapter, type PspName } from "../psp/types.ts";
@@ -26,6 +27,8 @@ export interface WithdrawalServiceDeps {
   routes: readonly RouteRule[];
   breakers: CircuitBreakers<PspName>;
   wallet: WalletPort | undefined;
+  /** Asked before anything is reserved; without it withdrawals are refused (fail closed). */
+  compliance: CompliancePort | undefined;
   notificationUrl: (psp: PspName) => string;
   /** AML: withdrawals of at least this many minor units wait for staff (ON_HOLD); per currency, all when absent. */
   holdFromMinor: Readonly<Record<string, bigint>>;
@@ -70,10 +73,24 @@ export class WithdrawalService {
     if (!this.deps.wallet) throw appError("SERVICE_UNAVAILABLE", "Withdrawals are not available: the wallet is not configured");
     const candidates = this.candidates(input.method, currency, input.country ?? undefined, amountMinor);
     if (candidates.length === 0) throw badInput(`No payment provider takes ${input.method} withdrawals in ${currency} now`, "input.method");
+    const answer = await this.askCompliance(input.playerId, currency, amountMinor);
+    const holdReason = answer.reviewRequired ? `COMPLIANCE: ${answer.reviewReasons.join(", ") || "REVIEW"}` : null;
     let payment: Payment;
     try {
       payment = await prisma.payment.create({
-        data: { id: randomUUID(), playerId: input.playerId, direction: "WITHDRAWAL", status: "REQUESTED", amountMinor, currency, method: input.method, psp: candidates[0]!, idempotencyKey: key, requestHash: hash },
+        data: {
+          id: randomUUID(),
+          playerId: input.playerId,
+          direction: "WITHDRAWAL",
+          status: "REQUESTED",
+          amountMinor,
+          currency,
+          method: input.method,
+          psp: candidates[0]!,
+          idempotencyKey: key,
+          requestHash: hash,
+          holdReason,
+        },
       });
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") return this.request(input);
@@ -163,13 +180,14 @@ export class WithdrawalService {
       this.deps.log.warn({ paymentId: p.id, err: (err as Error).message }, "withdrawal reservation not confirmed by the wallet; will retry");
       return "WAIT";
     }
+    // Held for staff when compliance asked for a review at request, or from payments' own threshold.
     const threshold = this.deps.holdFromMinor[p.currency];
-    const held = threshold === undefined || p.amountMinor >= threshold;
-    await this.deps.sql.query(`UPDATE payment SET status = $2::"PaymentStatus", reserve_transaction_id = $3::uuid, updated_at = now() WHERE id = $1::uuid AND status = 'REQUESTED'`, [
-      p.id,
-      held ? "ON_HOLD" : "APPROVED",
-      result.id,
-    ]);
+    const overThreshold = threshold === undefined || p.amountMinor >= threshold;
+    const holdReason = [p.holdReason, overThreshold ? "AML_THRESHOLD" : null].filter((r) => r !== null).join("; ") || null;
+    await this.deps.sql.query(
+      `UPDATE payment SET status = $2::"PaymentStatus", reserve_transaction_id = $3::uuid, hold_reason = $4, updated_at = now() WHERE id = $1::uuid AND status = 'REQUESTED'`,
+      [p.id, holdReason !== null ? "ON_HOLD" : "APPROVED", result.id, holdReason],
+    );
     return "MOVED";
   }
 
@@ -266,6 +284,30 @@ export class WithdrawalService {
     const exists = await this.deps.prisma.payment.findFirst({ where: { id, direction: "WITHDRAWAL" } });
     if (!exists) throw notFound("Withdrawal");
     throw appError("CONFLICT", `The withdrawal is ${exists.status}; only a held withdrawal can be approved or rejected`);
+  }
+
+  /**
+   * Compliance first (before anything is reserved): refused withdrawals are FORBIDDEN with its
+   * reasons; no answer refuses the withdrawal (fail closed). A self-exclusion or time-out does not
+   * refuse a withdrawal: compliance decides that, payments only acts on the answer.
+   */
+  private async askCompliance(playerId: string, currency: string, amountMinor: bigint): Promise<WithdrawalAnswer> {
+    const compliance = this.deps.compliance;
+    if (!compliance) throw appError("SERVICE_UNAVAILABLE", "Withdrawals are not available: compliance is not configured");
+    let answer: WithdrawalAnswer;
+    try {
+      answer = await compliance.withdrawal({ playerId, currency, amountMinor });
+    } catch (err) {
+      if (err instanceof ComplianceUnavailableError) {
+        this.deps.log.warn({ playerId, err: err.message }, "compliance did not answer; withdrawal refused");
+        throw appError("SERVICE_UNAVAILABLE", "Withdrawals are briefly unavailable; please try again shortly");
+      }
+      throw err;
+    }
+    if (!answer.allowed) {
+      throw appError("FORBIDDEN", `This withdrawal is not allowed: ${answer.reasons.join(", ")}`, { reasons: answer.reasons });
+    }
+    return answer;
   }
 
   private candidates(method: string, currency: string, country: string | undefined, amountMinor: bigint): PspName[] {

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { ComplianceUnavailableError, type DepositAnswer } from "@casino/compliance-client";
+import { ComplianceUnavailableError, type DepositAnswer, type WithdrawalAnswer, type WithdrawalReviewReason } from "@casino/compliance-client";
 import { TEST_SERVICE_TOKEN_SECRET, startTestService, type TestService } from "@casino/kernel/testing/service-harness";
 import { NuveiSimulator, StripeSimulator, TrustlySimulator } from "@casino/psp-simulators";
 import { walletService } from "@casino/wallet";
@@ -19,7 +19,18 @@ export class FakeCompliance implements CompliancePort {
     this.calls += 1;
     if (this.unavailable) throw new ComplianceUnavailableError("compliance could not be reached: test outage", undefined, undefined);
     const reasons = this.refusals.get(input.playerId) ?? [];
-    return { allowed: reasons.length === 0, reasons, remaining: null };
+    return { allowed: reasons.length === 0, reasons, remaining: null, riskLevel: "LOW" };
+  }
+  /** Per player: withdrawal refusals, and review reasons (a hold) for withdrawals compliance allows. */
+  withdrawalRefusals = new Map<string, string[]>();
+  reviews = new Map<string, WithdrawalReviewReason[]>();
+  withdrawalCalls = 0;
+  async withdrawal(input: { playerId: string; currency: string; amountMinor: bigint }): Promise<WithdrawalAnswer> {
+    this.withdrawalCalls += 1;
+    if (this.unavailable) throw new ComplianceUnavailableError("compliance could not be reached: test outage", undefined, undefined);
+    const reasons = this.withdrawalRefusals.get(input.playerId) ?? [];
+    const reviewReasons = this.reviews.get(input.playerId) ?? [];
+    return { allowed: reasons.length === 0, reasons, reviewRequired: reviewReasons.length > 0, reviewReasons, riskLevel: reviewReasons.length > 0 ? "HIGH" : "LOW" };
   }
 }
 
