@@ -26,7 +26,17 @@ export const walletService: ServiceModule<PrismaClient, WalletContext> = {
   service: "wallet",
   createPrisma: (adapter) => new PrismaClient({ adapter }),
   async setup(runtime) {
-    const ledger = new Ledger(runtime.prisma, runtime.db.sql, runtime.publishOutbox);
+    const { WALLET_FAILPOINT, NODE_ENV, WALLET_POST_CONNECTIONS, WALLET_POST_BATCH } = readEnv(
+      {
+        WALLET_FAILPOINT: z.enum(["exit-after-commit"]).optional(),
+        NODE_ENV: z.string().optional(),
+        // Tuning of the write path's group commit (see src/ledger/post-queue.ts); the defaults suit most.
+        WALLET_POST_CONNECTIONS: z.coerce.number().int().min(1).max(64).optional(),
+        WALLET_POST_BATCH: z.coerce.number().int().min(1).max(500).optional(),
+      },
+      runtime.env,
+    );
+    const ledger = new Ledger(runtime.prisma, runtime.db.sql, runtime.publishOutbox, { maxInFlight: WALLET_POST_CONNECTIONS, maxBatch: WALLET_POST_BATCH });
     const subscription = await runtime.bus.subscribe("wallet", ["player.registered"], async (event) => {
       const { playerId, currency } = event.payload as PlayerRegistered;
       if (!isSupportedCurrency(currency)) {
@@ -37,10 +47,6 @@ export const walletService: ServiceModule<PrismaClient, WalletContext> = {
     });
     runtime.onShutdown(() => subscription.close());
 
-    const { WALLET_FAILPOINT, NODE_ENV } = readEnv(
-      { WALLET_FAILPOINT: z.enum(["exit-after-commit"]).optional(), NODE_ENV: z.string().optional() },
-      runtime.env,
-    );
     if (WALLET_FAILPOINT && NODE_ENV === "production") throw new Error("WALLET_FAILPOINT is for tests and refused when NODE_ENV=production");
     mountInternalApi(runtime.http.app, {
       ledger,

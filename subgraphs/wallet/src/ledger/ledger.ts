@@ -3,6 +3,7 @@ import { toGraphQLMoney, type Money } from "@casino/kernel/money";
 import type { SqlExecutor } from "@casino/kernel/db/sql";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { genesisHash, requestHash, validateCommand, assertIdempotencyKey, type LedgerCommand, type TransactionType } from "./rules.ts";
+import { PostQueue, type PostQueueOptions, type PostRow } from "./post-queue.ts";
 import type { LedgerEntry } from "./views.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -10,22 +11,6 @@ type Tx = Prisma.TransactionClient;
 /** A transaction as the write path returns it; `replayed` is true when the key had been applied before. */
 export interface PostedTransaction extends LedgerEntry {
   replayed: boolean;
-}
-
-interface PostRow {
-  status: string;
-  id: string | null;
-  seq: bigint | null;
-  wallet_version: bigint | null;
-  amount: bigint | null;
-  balance_after: bigint | null;
-  bonus_amount: bigint | null;
-  bonus_balance_after: bigint | null;
-  reserved_amount: bigint | null;
-  reserved_balance_after: bigint | null;
-  ref_key: string | null;
-  reference: Record<string, unknown> | null;
-  created_at: Date | null;
 }
 
 /** The refusals of ledger_post(), as GraphQL errors with the same code (the internal API maps them too). */
@@ -71,23 +56,35 @@ function sqlState(err: unknown): string | undefined {
 
 /**
  * The wallet's write path. Each command is one call of the database function ledger_post()
- * (prisma/wallet/migrations/20261129010000_ledger_operations), one round trip and one transaction:
- * it locks the player's wallet row, checks the idempotency key, decides and applies the postings to
- * the player's projections (which can never go negative), appends the transaction to the player's
- * hash chain and writes its events to the outbox. Commands are validated here first, so a
- * malformed one never reaches the database.
+ * (prisma/wallet/migrations/20261129010000_ledger_operations), in one transaction: it locks the
+ * player's wallet row, checks the idempotency key, decides and applies the postings to the player's
+ * projections (which can never go negative), appends the transaction to the player's hash chain and
+ * writes its events to the outbox. Commands are validated here first, so a malformed one never
+ * reaches the database. Under load, commands that arrive together share a statement and a commit
+ * (ledger_post_batch(), see post-queue.ts), each decided exactly as alone.
  */
 export class Ledger {
+  private readonly queue: PostQueue;
+
   /**
    * @param sql the service's raw pool (the kernel's node-postgres pool or PGlite): every command is
    * one function call, and through it one costs about 370 µs of this process's CPU against 580 µs
    * through Prisma's $queryRaw (test/bench/prisma-raw.bench.ts). Everything else uses Prisma.
+   * @param queue statements of the write path in flight at once and commands per statement; by
+   * default 4 and 32 on PostgreSQL (of the pool's 10 connections), 1 and 32 on PGlite (one
+   * connection).
    */
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly sql: SqlExecutor,
+    sql: SqlExecutor,
     private readonly publishOutbox: () => void,
-  ) {}
+    queue: Partial<PostQueueOptions> = {},
+  ) {
+    this.queue = new PostQueue(sql, {
+      maxInFlight: queue.maxInFlight ?? (sql.dialect === "pglite" ? 1 : 4),
+      maxBatch: queue.maxBatch ?? 32,
+    });
+  }
 
   /** Creates the wallet and its cash account in the player's currency; a no-op when they exist. */
   async openWallet(tx: Tx, playerId: string, currency: string): Promise<void> {
@@ -132,10 +129,7 @@ export class Ledger {
     const hash = requestHash(cmd);
     let row: PostRow | undefined;
     try {
-      [row] = await this.sql.query<PostRow>(
-        `SELECT * FROM ledger_post($1::"TransactionType", $2::uuid, $3, $4, $5, $6::bigint, $7, $8, $9::jsonb)`,
-        [cmd.type, cmd.playerId, cmd.currency, cmd.idempotencyKey, hash, cmd.amount.toString(), cmd.refKey ?? null, cmd.counterRef ?? "", JSON.stringify(cmd.reference ?? {})],
-      );
+      row = await this.queue.post(cmd, hash);
     } catch (err) {
       const state = sqlState(err);
       // The same key posted for two players at once: the loser reads the winner's transaction.
