@@ -6,6 +6,7 @@ import { recordCaseOpened, recordCaseResolved } from "./case-events.ts";
 import { applyCaseChange, decideCaseTransition, openKeyOf, validateReason, type CaseCommand, type CaseChange } from "./cases.ts";
 import type { CaseKind, CaseNoteKind, CaseStatus } from "./generated/graphql.ts";
 import type { CaseNote, ComplianceCase, Prisma, PrismaClient } from "./generated/prisma/client.ts";
+import type { ReconciliationMismatchPayload } from "./events.ts";
 import { detectAll, movementsNeededFrom, parseMonitoringRules, type Detection, type Movement } from "./monitoring.ts";
 import type { RuleBook } from "./rulebook.ts";
 import { buildSarDraft, type SarDraft } from "./sar.ts";
@@ -13,11 +14,14 @@ import { buildSarDraft, type SarDraft } from "./sar.ts";
 type Tx = Prisma.TransactionClient;
 
 const SYSTEM: Actor = { kind: "system", id: "monitoring" };
+const RECONCILIATION: Actor = { kind: "system", id: "reconciliation" };
+/** The unique key of an open reconciliation case: one per mismatch. */
+export const reconciliationOpenKey = (mismatchId: string) => `reconciliation:${mismatchId}`;
 /** A case opened by hand covers the money movements of this many days before it (SAR draft). */
 const MANUAL_CASE_LOOKBACK_DAYS = 90;
 
 /** What a new case is opened with: a detection's, or staff's reason. */
-type CaseOpening = Pick<Detection, "windowStart" | "facts"> & { kind: CaseKind };
+type CaseOpening = Pick<Detection, "windowStart" | "facts"> & { kind: CaseKind; openKey?: string };
 
 export interface CaseFilter {
   status?: CaseStatus | null;
@@ -78,8 +82,39 @@ export class ComplianceCases {
     return opened;
   }
 
-  /** Opens a case unless one of its kind is open for the player; null when one is. */
-  private async insertCase(tx: Tx, playerId: string, detection: CaseOpening, ruleSet: { id: string; version: number } | null, actor: Actor, now: Date): Promise<ComplianceCase | null> {
+  /**
+   * Opens one case for a reconciliation mismatch payments reported, inside the consumer's
+   * transaction (consumeOnce: a redelivered event opens nothing twice; the open key too keeps one
+   * case per mismatch). The case is about the player when the mismatch concerns a payment of a
+   * player compliance knows; otherwise it has no player, and the facts keep what payments said.
+   */
+  async openReconciliationCase(tx: Tx, mismatch: ReconciliationMismatchPayload, reportedAt: Date, now: Date): Promise<ComplianceCase | null> {
+    let playerId = mismatch.playerId ?? null;
+    if (playerId && !(await tx.playerRestrictions.findUnique({ where: { playerId }, select: { playerId: true } }))) playerId = null;
+    const opening: CaseOpening = {
+      kind: "RECONCILIATION_MISMATCH",
+      openKey: reconciliationOpenKey(mismatch.mismatchId),
+      windowStart: reportedAt < now ? reportedAt : now,
+      facts: {
+        source: "payments.reconciliation_mismatch",
+        mismatchId: mismatch.mismatchId,
+        runId: mismatch.runId,
+        paymentId: mismatch.paymentId,
+        playerId: mismatch.playerId ?? null,
+        psp: mismatch.psp,
+        mismatchKind: mismatch.kind,
+        pspReference: mismatch.pspReference,
+        lineNumber: mismatch.lineNumber ?? null,
+        expected: mismatch.expected ?? null,
+        actual: mismatch.actual ?? null,
+        detail: mismatch.detail,
+      },
+    };
+    return this.insertCase(tx, playerId, opening, null, RECONCILIATION, now);
+  }
+
+  /** Opens a case unless one of its kind is open for the player (or its open key is taken); null when one is. */
+  private async insertCase(tx: Tx, playerId: string | null, detection: CaseOpening, ruleSet: { id: string; version: number } | null, actor: Actor, now: Date): Promise<ComplianceCase | null> {
     const id = randomUUID();
     const created = await tx.complianceCase.createMany({
       data: [
@@ -88,7 +123,7 @@ export class ComplianceCases {
           playerId,
           kind: detection.kind,
           status: "OPEN",
-          openKey: openKeyOf(playerId, detection.kind),
+          openKey: detection.openKey ?? openKeyOf(playerId!, detection.kind),
           openedBy: actorText(actor),
           openedAt: now,
           updatedAt: now,
@@ -109,6 +144,7 @@ export class ComplianceCases {
 
   async openCase(playerId: string, kind: CaseKind, reason: string, actor: Actor, now: Date): Promise<ComplianceCase> {
     const trimmed = validateReason(reason);
+    if (kind === "RECONCILIATION_MISMATCH") throw badInput("Reconciliation cases are opened from payments' reconciliation, one per mismatch", "kind");
     const opened = await this.prisma.$transaction(async (tx) => {
       const player = await tx.playerRestrictions.findUnique({ where: { playerId } });
       if (!player) throw notFound("Player restrictions (registration not processed yet)");
@@ -201,14 +237,15 @@ export class ComplianceCases {
     return this.prisma.$transaction(async (tx) => {
       const c = await tx.complianceCase.findUnique({ where: { id: caseId }, include: { notes: { orderBy: { seq: "asc" } }, player: true } });
       if (!c) throw notFound("Case");
+      if (!c.playerId || !c.player) throw appError("CONFLICT", "This case concerns no known player, so a suspicious activity report has no subject");
       const transactionsTo = c.resolvedAt ?? now;
       const movements = await tx.moneyMovement.findMany({
         where: { playerId: c.playerId, occurredAt: { gte: c.windowStart, lte: transactionsTo } },
         orderBy: [{ occurredAt: "asc" }, { transactionId: "asc" }],
       });
       const timeline = await tx.auditLog.findMany({ where: { playerId: c.playerId, details: { path: ["caseId"], equals: caseId } }, orderBy: { seq: "asc" } });
-      const { notes, player, ...theCase } = c;
-      const draft = buildSarDraft({ case: theCase, notes, subject: player, movements, timeline, transactionsTo, generatedAt: now, generatedBy: actorText(actor) });
+      const { notes, player: _player, ...theCase } = c;
+      const draft = buildSarDraft({ case: { ...theCase, playerId: c.playerId }, notes, subject: c.player, movements, timeline, transactionsTo, generatedAt: now, generatedBy: actorText(actor) });
       await appendAudit(tx, actor, "SAR_DRAFT_EXPORTED", c.playerId, { caseId }, now);
       return { ...draft, generatedAt: now };
     });

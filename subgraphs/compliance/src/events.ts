@@ -56,3 +56,26 @@ export function gamblingActivityOf(posted: z.infer<typeof transactionPostedSchem
       return null;
   }
 }
+
+const money = z.object({ minor: minor, currency: z.string().regex(/^[A-Z]{3}$/) }).nullable();
+
+/**
+ * `payments.reconciliation_mismatch`: one difference between a PSP's settlement file and payments'
+ * records (subgraphs/payments/src/reconciliation). `playerId` is there when the mismatch concerns a
+ * payment of ours (events from before it was added carry only `paymentId`).
+ */
+export const reconciliationMismatchSchema = z.object({
+  mismatchId: z.uuid(),
+  runId: z.uuid(),
+  psp: z.string().min(1).max(50),
+  kind: z.string().min(1).max(50),
+  pspReference: z.string().max(500),
+  paymentId: z.uuid().nullable(),
+  playerId: z.uuid().nullable().optional(),
+  detail: z.string().max(2000),
+  lineNumber: z.number().int().nullable().optional(),
+  expected: money.optional(),
+  actual: money.optional(),
+});
+
+export type ReconciliationMismatchPayload = z.infer<typeof reconciliationMismatchSchema>;

@@ -12,7 +12,7 @@ import { ComplianceCases } from "./case-service.ts";
 import type { ComplianceContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { ComplianceChecks } from "./checks.ts";
-import { gamblingActivityOf, kycChangedSchema, moneyMovementOf, profileUpdatedSchema, transactionPostedSchema } from "./events.ts";
+import { gamblingActivityOf, kycChangedSchema, moneyMovementOf, profileUpdatedSchema, reconciliationMismatchSchema, transactionPostedSchema } from "./events.ts";
 import { RealityChecks } from "./reality-check-service.ts";
 import { GamstopClient } from "./gamstop/index.ts";
 import { GamstopScreening, prescreenSchema, subjectOf } from "./gamstop-screening.ts";
@@ -91,7 +91,7 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
         else if (subject) await gamstop.checkPlayer(playerId, subject, cause);
       };
 
-      const subscription = await runtime.bus.subscribe("compliance", ["player.registered", "player.profile_updated", "player.kyc_changed", "wallet.transaction_posted"], async (event) => {
+      const subscription = await runtime.bus.subscribe("compliance", ["player.registered", "player.profile_updated", "player.kyc_changed", "wallet.transaction_posted", "payments.reconciliation_mismatch"], async (event) => {
         switch (event.type) {
           case "player.registered": {
             const parsed = playerRegisteredSchema.safeParse(event.payload);
@@ -155,6 +155,19 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
               if (activity) await realityChecks.recordActivity(tx, playerId, activity);
             });
             if (opened > 0) runtime.publishOutbox();
+            return;
+          }
+          case "payments.reconciliation_mismatch": {
+            const parsed = reconciliationMismatchSchema.safeParse(event.payload);
+            if (!parsed.success) {
+              runtime.log.error({ eventId: event.id, issues: parsed.error.issues }, "malformed payments.reconciliation_mismatch ignored");
+              return;
+            }
+            // One case per mismatch, opened in the transaction that marks the event consumed.
+            const consumed = await consumeOnce(runtime.prisma, "compliance", event, async (tx) => {
+              await cases.openReconciliationCase(tx, parsed.data, new Date(event.occurredAt), now());
+            });
+            if (consumed) runtime.publishOutbox();
             return;
           }
           default:

@@ -13,7 +13,7 @@ afterAll(async () => {
 const IMPORT = `mutation($psp: String!, $fileName: String!, $content: String!) {
   importSettlementFile(psp: $psp, fileName: $fileName, content: $content) {
     id psp fileSha256 periodStart periodEnd lines matched mismatchCount
-    mismatches { kind pspReference paymentId lineNumber expected { amount currency } actual { amount currency } detail resolvedAt }
+    mismatches { id kind pspReference paymentId lineNumber expected { amount currency } actual { amount currency } detail resolvedAt }
   }
 }`;
 const RUNS = `query { reconciliationRuns(first: 50) { edges { node { id mismatchCount } } } }`;
@@ -23,7 +23,7 @@ interface Run {
   lines: number;
   matched: number;
   mismatchCount: number;
-  mismatches: Array<{ kind: string; pspReference: string; paymentId: string | null; lineNumber: number | null; expected: { amount: string } | null; actual: { amount: string } | null }>;
+  mismatches: Array<{ id: string; kind: string; pspReference: string; paymentId: string | null; lineNumber: number | null; expected: { amount: string } | null; actual: { amount: string } | null }>;
 }
 
 /** Two card deposits through Nuvei (Stripe is down), settled and credited. */
@@ -73,6 +73,28 @@ describe("importing a settlement file", () => {
     const missingAtPsp = run.mismatches.filter((m) => m.kind === "MISSING_AT_PSP").map((m) => m.paymentId);
     expect(missingAtPsp).not.toContain(first!.id);
     expect(run.mismatchCount).toBe(run.mismatches.length);
+
+    // What compliance receives to open a case per mismatch: the player when the payment is ours.
+    const amountDiffers = run.mismatches.find((m) => m.kind === "AMOUNT_DIFFERS")!;
+    const published = await h.payments.runtime.prisma.outboxEvent.findFirstOrThrow({ where: { type: "payments.reconciliation_mismatch", aggregateId: amountDiffers.id } });
+    expect(published.playerId).toBe(second!.playerId);
+    expect(published.payload).toEqual({
+      mismatchId: amountDiffers.id,
+      runId: run.id,
+      psp: "nuvei",
+      kind: "AMOUNT_DIFFERS",
+      pspReference: second!.pspReference,
+      paymentId: second!.id,
+      playerId: second!.playerId,
+      lineNumber: 3,
+      expected: { minor: second!.amountMinor.toString(), currency: "EUR" },
+      actual: { minor: "9999", currency: "EUR" },
+      detail: expect.any(String),
+    });
+    const ghost = run.mismatches.find((m) => m.kind === "MISSING_INTERNALLY")!;
+    const ghostEvent = await h.payments.runtime.prisma.outboxEvent.findFirstOrThrow({ where: { type: "payments.reconciliation_mismatch", aggregateId: ghost.id } });
+    expect(ghostEvent.playerId).toBeNull();
+    expect(ghostEvent.payload).toMatchObject({ paymentId: null, playerId: null, expected: null, actual: { minor: "500", currency: "EUR" }, lineNumber: 4 });
 
     const events = () => h.payments.runtime.prisma.outboxEvent.count({ where: { type: "payments.reconciliation_mismatch" } });
     const eventsBefore = await events();

@@ -3,8 +3,29 @@ import { appError, badInput, notFound } from "@casino/kernel/errors";
 import { outboxRow } from "@casino/kernel/events/outbox";
 import { Prisma, type PrismaClient, type ReconciliationMismatch, type ReconciliationRun } from "../generated/prisma/client.ts";
 import { PSP_NAMES, type PspName } from "../psp/types.ts";
-import { reconcile, type InternalPayment } from "./match.ts";
+import { reconcile, type InternalPayment, type Mismatch } from "./match.ts";
 import { SettlementFileError, parseSettlementFile } from "./settlement-files.ts";
+
+/**
+ * The `payments.reconciliation_mismatch` payload (compliance opens one case per mismatch from it):
+ * amounts as minor-unit strings with their currency, null where a side has none.
+ */
+export function reconciliationMismatchPayload(m: Mismatch & { id: string; runId: string; psp: string; playerId: string | null }) {
+  const money = (minor: bigint | null, currency: string | null) => (minor === null || currency === null ? null : { minor: minor.toString(), currency });
+  return {
+    mismatchId: m.id,
+    runId: m.runId,
+    psp: m.psp,
+    kind: m.kind,
+    pspReference: m.pspReference,
+    paymentId: m.paymentId,
+    playerId: m.playerId,
+    lineNumber: m.lineNumber,
+    expected: money(m.expectedMinor, m.expectedCurrency),
+    actual: money(m.actualMinor, m.actualCurrency),
+    detail: m.detail,
+  };
+}
 
 export interface ImportSettlementFileInput {
   psp: string;
@@ -80,14 +101,17 @@ export class ReconciliationService {
         const records = mismatches.map((m) => ({ id: randomUUID(), runId: created.id, ...m }));
         if (records.length > 0) {
           await tx.reconciliationMismatch.createMany({ data: records });
+          const playerOf = new Map(rows.map((p) => [p.id, p.playerId]));
           await tx.outboxEvent.createMany({
-            data: records.map((m) =>
-              outboxRow({
+            data: records.map((m) => {
+              const playerId = m.paymentId ? (playerOf.get(m.paymentId) ?? null) : null;
+              return outboxRow({
                 type: "payments.reconciliation_mismatch",
                 aggregateId: m.id,
-                payload: { mismatchId: m.id, runId: created.id, psp, kind: m.kind, pspReference: m.pspReference, paymentId: m.paymentId, detail: m.detail },
-              }),
-            ),
+                playerId,
+                payload: reconciliationMismatchPayload({ ...m, runId: created.id, psp, playerId }),
+              });
+            }),
           });
         }
         return created;
