@@ -53,7 +53,7 @@ export class WalletClient {
   }
 
   balance(playerId: string, currency: string): Promise<WalletBalance> {
-    return this.call<WalletBalance>("GET", `/players/${encodeURIComponent(playerId)}/balance?currency=${encodeURIComponent(currency)}`);
+    return this.call<WalletBalance>("GET", `/balance?playerId=${encodeURIComponent(playerId)}&currency=${encodeURIComponent(currency)}`);
   }
 
   async close(): Promise<void> {

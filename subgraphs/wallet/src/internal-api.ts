@@ -11,6 +11,8 @@ import {
   type WalletErrorCode,
   type WalletTransactionResult,
 } from "@casino/wallet-client/protocol";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RunningHttpServer } from "@casino/kernel/http/server";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { GraphQLError } from "graphql";
 import { z } from "zod";
@@ -58,11 +60,6 @@ class ApiError extends Error {
   }
 }
 
-function sendError(res: Response, err: ApiError) {
-  const body: WalletErrorBody = { error: { code: err.code, message: err.message, ...err.extra } };
-  res.status(STATUS_OF[err.code]).json(body);
-}
-
 /** Domain errors of the ledger (GraphQL errors with a code) in the internal API's terms. */
 function fromLedgerError(err: GraphQLError, currency: string | undefined): ApiError {
   const ext = err.extensions as { code?: string; field?: string; balance?: { amount: string }; bonusBalance?: { amount: string } };
@@ -91,33 +88,42 @@ export interface InternalApiOptions {
   exitAfterCommit?: boolean;
 }
 
-/** Mounts the internal API on the wallet's HTTP server, under /internal/wallet/v1. */
-export function mountInternalApi(app: Express, opts: InternalApiOptions): void {
-  const router = express.Router();
-  router.use(express.json({ limit: "64kb" }));
+/** An answer of the internal API: a status and a JSON body. */
+interface Reply {
+  status: number;
+  body: unknown;
+}
 
-  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+const errorReply = (err: ApiError): Reply => ({ status: STATUS_OF[err.code], body: { error: { code: err.code, message: err.message, ...err.extra } } satisfies WalletErrorBody });
+const BAD_BODY = new ApiError("BAD_USER_INPUT", "The body must be a JSON object of at most 64 kB", { field: "body" });
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The two operations of the internal API, whatever carries the request (the express router or the
+ * fast routes below). `undefined`: the process is exiting (test failpoint) and answers nothing.
+ */
+function operations(opts: InternalApiOptions) {
+  const authenticate = async (authorization: string | undefined): Promise<string | ApiError> => {
     try {
-      res.locals.caller = await opts.verifier.callerOf(req.headers.authorization);
-      next();
+      return await opts.verifier.callerOf(authorization);
     } catch (err) {
       if (!(err instanceof ServiceTokenError)) throw err;
-      sendError(res, new ApiError("UNAUTHENTICATED", err.message));
+      return new ApiError("UNAUTHENTICATED", err.message);
     }
   };
-  router.use(authenticate);
 
-  router.post("/transactions", async (req, res) => {
-    const parsed = commandSchema.safeParse(req.body);
+  async function postTransaction(authorization: string | undefined, body: unknown): Promise<Reply | undefined> {
+    const caller = await authenticate(authorization);
+    if (caller instanceof ApiError) return errorReply(caller);
+    const parsed = commandSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join(".") || "body";
-      return sendError(res, new ApiError("BAD_USER_INPUT", `${field}: ${issue.message}`, { field }));
+      return errorReply(new ApiError("BAD_USER_INPUT", `${field}: ${issue.message}`, { field }));
     }
     const cmd = parsed.data;
-    const caller = res.locals.caller as string;
     if (!(CALLER_PERMISSIONS[caller] ?? []).includes(cmd.type as never)) {
-      return sendError(res, new ApiError("FORBIDDEN", `The ${caller} service may not post ${cmd.type} transactions`));
+      return errorReply(new ApiError("FORBIDDEN", `The ${caller} service may not post ${cmd.type} transactions`));
     }
     let posted: PostedTransaction;
     try {
@@ -132,39 +138,32 @@ export function mountInternalApi(app: Express, opts: InternalApiOptions): void {
         reference: cmd.reference ?? {},
       });
     } catch (err) {
-      if (err instanceof GraphQLError) return sendError(res, fromLedgerError(err, cmd.currency));
+      if (err instanceof GraphQLError) return errorReply(fromLedgerError(err, cmd.currency));
       throw err;
     }
     if (opts.exitAfterCommit && !posted.replayed) {
       opts.log.warn({ key: posted.idempotencyKey }, "failpoint exit-after-commit: exiting before the answer");
       process.kill(process.pid, "SIGKILL");
-      return;
+      return undefined;
     }
-    res.json(toResult(posted));
-  });
+    return { status: 200, body: toResult(posted) };
+  }
 
-  router.get("/players/:playerId/balance", async (req, res) => {
+  async function balance(authorization: string | undefined, rawPlayerId: unknown, rawCurrency: unknown): Promise<Reply> {
+    const caller = await authenticate(authorization);
+    if (caller instanceof ApiError) return errorReply(caller);
     let playerId: string;
     let currency: string;
     try {
-      playerId = assertPlayerId(String(req.params.playerId));
-      currency = assertCurrency(String(req.query.currency ?? ""));
+      playerId = assertPlayerId(String(rawPlayerId ?? ""));
+      currency = assertCurrency(String(rawCurrency ?? ""));
     } catch (err) {
-      if (err instanceof GraphQLError) return sendError(res, fromLedgerError(err, undefined));
+      if (err instanceof GraphQLError) return errorReply(fromLedgerError(err, undefined));
       throw err;
     }
     // One round trip: this read sits in front of every game launch and bet.
-    const [row] = await opts.sql.query<{ version: bigint; cash: bigint | null; bonus: bigint | null; reserved: bigint | null }>(
-      `SELECT w.version,
-              max(a.balance) FILTER (WHERE a.type = 'PLAYER_CASH') AS cash,
-              max(a.balance) FILTER (WHERE a.type = 'PLAYER_BONUS') AS bonus,
-              max(a.balance) FILTER (WHERE a.type = 'PLAYER_RESERVED') AS reserved
-         FROM wallet w LEFT JOIN account a ON a.player_id = w.player_id AND a.currency = $2::char(3)
-        WHERE w.player_id = $1::uuid
-        GROUP BY w.version`,
-      [playerId, currency],
-    );
-    if (!row) return sendError(res, new ApiError("NOT_FOUND", "Wallet not found"));
+    const [row] = await opts.sql.query<{ version: bigint; cash: bigint | null; bonus: bigint | null; reserved: bigint | null }>(BALANCE_SQL, [playerId, currency]);
+    if (!row) return errorReply(new ApiError("NOT_FOUND", "Wallet not found"));
     const body: WalletBalance = {
       playerId,
       currency,
@@ -173,16 +172,144 @@ export function mountInternalApi(app: Express, opts: InternalApiOptions): void {
       reserved: String(row.reserved ?? 0n),
       walletVersion: String(row.version),
     };
-    res.json(body);
+    return { status: 200, body };
+  }
+
+  return { postTransaction, balance };
+}
+
+const BALANCE_SQL = `SELECT w.version,
+        max(a.balance) FILTER (WHERE a.type = 'PLAYER_CASH') AS cash,
+        max(a.balance) FILTER (WHERE a.type = 'PLAYER_BONUS') AS bonus,
+        max(a.balance) FILTER (WHERE a.type = 'PLAYER_RESERVED') AS reserved
+   FROM wallet w LEFT JOIN account a ON a.player_id = w.player_id AND a.currency = $2::char(3)
+  WHERE w.player_id = $1::uuid
+  GROUP BY w.version`;
+
+function writeReply(res: ServerResponse, reply: Reply): void {
+  const text = JSON.stringify(reply.body);
+  res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** application/json (or *+json) in UTF-8, as express.json() parses it; anything else goes to express. */
+function isPlainJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const [type, ...params] = contentType.toLowerCase().split(";");
+  const t = type!.trim();
+  if (t !== "application/json" && !(t.startsWith("application/") && t.endsWith("+json"))) return false;
+  return params.every((p) => {
+    const [name, value] = p.split("=").map((x) => x.trim().replace(/^"(.*)"$/, "$1"));
+    return name === "" || (name === "charset" && (value === "utf-8" || value === "utf8"));
   });
+}
+
+/** The body as express.json() reads it: at most 64 kB, an object or an array (strict), {} when empty. */
+function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    return Promise.reject(BAD_BODY);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(BAD_BODY);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("error", reject);
+    req.on("end", () => {
+      if (size > MAX_BODY_BYTES) return;
+      const text = Buffer.concat(chunks, size).toString("utf8");
+      if (text.trim() === "") return resolve({});
+      try {
+        const value: unknown = JSON.parse(text);
+        if (value === null || typeof value !== "object") return reject(BAD_BODY);
+        resolve(value);
+      } catch {
+        reject(BAD_BODY);
+      }
+    });
+  });
+}
+
+/**
+ * Mounts the internal API on the wallet's HTTP server, under /internal/wallet/v1:
+ *
+ *   POST /transactions                        a command (JSON)
+ *   GET  /balance?playerId=<id>&currency=<c>  the balances of one wallet in one currency
+ *   GET  /players/<id>/balance?currency=<c>   the same (the first form of this endpoint)
+ *
+ * POST /transactions with a JSON body and GET /balance are served straight from node:http (the
+ * kernel's fast routes), without express: on this hot path express's router, body parser and
+ * response helpers (an ETag hash of every answer) cost about as much CPU as the rest of the request.
+ * Everything else, and any request a fast route declines, reaches the express router with the same
+ * answers.
+ */
+export function mountInternalApi(app: Express, opts: InternalApiOptions, http?: Pick<RunningHttpServer, "route">): void {
+  const ops = operations(opts);
+  const router = express.Router();
+  router.use(express.json({ limit: "64kb" }));
+  const reply = (res: Response, r: Reply | undefined) => void (r && res.status(r.status).json(r.body));
+  // Unauthenticated requests under the prefix are refused before anything else, routes or not.
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      await opts.verifier.callerOf(req.headers.authorization);
+      next();
+    } catch (err) {
+      if (!(err instanceof ServiceTokenError)) throw err;
+      reply(res, errorReply(new ApiError("UNAUTHENTICATED", err.message)));
+    }
+  });
+
+  router.post("/transactions", async (req, res) => reply(res, await ops.postTransaction(req.headers.authorization, req.body)));
+  router.get("/balance", async (req, res) => reply(res, await ops.balance(req.headers.authorization, req.query.playerId, req.query.currency)));
+  router.get("/players/:playerId/balance", async (req, res) => reply(res, await ops.balance(req.headers.authorization, req.params.playerId, req.query.currency)));
 
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // express.json's own errors: a malformed or oversized body.
     const status = (err as { status?: number; type?: string }).status;
-    if (status && status < 500) return sendError(res, new ApiError("BAD_USER_INPUT", "The body must be a JSON object of at most 64 kB", { field: "body" }));
+    if (status && status < 500) return reply(res, errorReply(BAD_BODY));
     opts.log.error({ err }, "internal API error");
-    sendError(res, new ApiError("INTERNAL_SERVER_ERROR", "Internal error"));
+    reply(res, errorReply(new ApiError("INTERNAL_SERVER_ERROR", "Internal error")));
   });
 
   app.use(INTERNAL_API_PREFIX, router);
+
+  if (!http) return;
+  const guarded = (handle: (req: IncomingMessage) => Promise<Reply | undefined>) => async (req: IncomingMessage, res: ServerResponse) => {
+    let r: Reply | undefined;
+    try {
+      r = await handle(req);
+    } catch (err) {
+      if (err === BAD_BODY) r = errorReply(BAD_BODY);
+      else {
+        opts.log.error({ err }, "internal API error");
+        r = errorReply(new ApiError("INTERNAL_SERVER_ERROR", "Internal error"));
+      }
+    }
+    if (r) writeReply(res, r);
+  };
+  http.route(`${INTERNAL_API_PREFIX}/transactions`, {
+    accepts: (req) => req.method === "POST" && isPlainJson(req.headers["content-type"]) && !req.headers["content-encoding"],
+    handle: guarded(async (req) => ops.postTransaction(req.headers.authorization, await readJson(req))),
+  });
+  http.route(`${INTERNAL_API_PREFIX}/balance`, {
+    accepts: (req) => req.method === "GET",
+    handle: guarded(async (req) => {
+      const url = req.url ?? "";
+      const q = url.indexOf("?");
+      const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
+      // A repeated parameter is refused as express's query parser makes it refused (an array).
+      const param = (name: string) => query.getAll(name).join(",");
+      return ops.balance(req.headers.authorization, param("playerId"), param("currency"));
+    }),
+  });
 }

@@ -26,13 +26,15 @@ export const walletService: ServiceModule<PrismaClient, WalletContext> = {
   service: "wallet",
   createPrisma: (adapter) => new PrismaClient({ adapter }),
   async setup(runtime) {
-    const { WALLET_FAILPOINT, NODE_ENV, WALLET_POST_CONNECTIONS, WALLET_POST_BATCH } = readEnv(
+    const { WALLET_FAILPOINT, NODE_ENV, WALLET_POST_CONNECTIONS, WALLET_POST_BATCH, WALLET_FAST_ROUTES } = readEnv(
       {
         WALLET_FAILPOINT: z.enum(["exit-after-commit"]).optional(),
         NODE_ENV: z.string().optional(),
         // Tuning of the write path's group commit (see src/ledger/post-queue.ts); the defaults suit most.
         WALLET_POST_CONNECTIONS: z.coerce.number().int().min(1).max(64).optional(),
         WALLET_POST_BATCH: z.coerce.number().int().min(1).max(500).optional(),
+        // "0" serves the internal API through express only (for comparison; see mountInternalApi).
+        WALLET_FAST_ROUTES: z.enum(["0", "1"]).optional(),
       },
       runtime.env,
     );
@@ -54,7 +56,7 @@ export const walletService: ServiceModule<PrismaClient, WalletContext> = {
       verifier: new ServiceTokenVerifier(runtime.config.serviceTokenSecret, "wallet"),
       log: runtime.log,
       exitAfterCommit: WALLET_FAILPOINT === "exit-after-commit",
-    });
+    }, WALLET_FAST_ROUTES === "0" ? undefined : runtime.http);
     return {
       typeDefs,
       resolvers,

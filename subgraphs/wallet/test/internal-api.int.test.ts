@@ -194,3 +194,59 @@ describe("bad input: a clear error and nothing written", () => {
     expect(await res.json()).toMatchObject({ error: { code: "BAD_USER_INPUT", field: "body" } });
   });
 });
+
+describe("the fast routes and express answer alike", () => {
+  type Init = { method: string; body?: string; token?: string | null; expressPath?: string };
+  /**
+   * The same request as the fast route gets it and as express gets it: a body with a content
+   * encoding (identity), which the fast route declines and express.json() reads; for a read, the
+   * path form of the endpoint, which only express serves.
+   */
+  async function both(path: string, init: Init) {
+    const token = init.token === undefined ? await new ServiceTokenSigner(TEST_SERVICE_TOKEN_SECRET, "payments", "wallet").token() : init.token;
+    const send = async (p: string, extra: Record<string, string>) => {
+      const res = await fetch(`${walletBaseUrl(svc)}/internal/wallet/v1${p}`, {
+        method: init.method,
+        headers: { ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra },
+        ...(init.body !== undefined ? { body: init.body } : {}),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    return { fast: await send(path, {}), express: await send(init.expressPath ?? path, init.body !== undefined ? { "content-encoding": "identity" } : {}) };
+  }
+
+  it("reads a balance through /balance?playerId= and through /players/<id>/balance", async () => {
+    const playerId = await createWallet(svc);
+    await deposit(playerId, "4321");
+    const expected = { status: 200, body: { playerId, currency: "GBP", cash: "4321", bonus: "0", reserved: "0", walletVersion: "1" } };
+    expect(await both(`/balance?playerId=${playerId}&currency=GBP`, { method: "GET", expressPath: `/players/${playerId}/balance?currency=GBP` })).toEqual({ fast: expected, express: expected });
+    expect(await games.balance(playerId.toUpperCase(), "GBP")).toEqual(expected.body);
+  });
+
+  const unknown = randomUUID();
+  it.each<[string, string, Init, number, string]>([
+    ["an unknown wallet", `/balance?playerId=${unknown}&currency=GBP`, { method: "GET", expressPath: `/players/${unknown}/balance?currency=GBP` }, 404, "NOT_FOUND"],
+    ["a malformed player id", "/balance?playerId=nope&currency=GBP", { method: "GET", expressPath: "/players/nope/balance?currency=GBP" }, 400, "BAD_USER_INPUT"],
+    ["a missing currency", `/balance?playerId=${unknown}`, { method: "GET", expressPath: `/players/${unknown}/balance` }, 400, "BAD_USER_INPUT"],
+    ["a repeated currency", `/balance?playerId=${unknown}&currency=GBP&currency=EUR`, { method: "GET", expressPath: `/players/${unknown}/balance?currency=GBP&currency=EUR` }, 400, "BAD_USER_INPUT"],
+    ["no service token", `/balance?playerId=${unknown}&currency=GBP`, { method: "GET", token: null, expressPath: `/players/${unknown}/balance?currency=GBP` }, 401, "UNAUTHENTICATED"],
+    ["a command without a token", "/transactions", { method: "POST", body: "{}", token: null }, 401, "UNAUTHENTICATED"],
+    ["a body that is not JSON", "/transactions", { method: "POST", body: "{not json" }, 400, "BAD_USER_INPUT"],
+    ["a JSON string as the body", "/transactions", { method: "POST", body: '"DEPOSIT"' }, 400, "BAD_USER_INPUT"],
+    ["a body over 64 kB", "/transactions", { method: "POST", body: JSON.stringify({ pad: "x".repeat(70_000) }) }, 400, "BAD_USER_INPUT"],
+    ["an empty body", "/transactions", { method: "POST", body: "" }, 400, "BAD_USER_INPUT"],
+    ["a command of another service", "/transactions", { method: "POST", body: JSON.stringify({ type: "STAKE", playerId: unknown, currency: "GBP", amount: "1", idempotencyKey: "k-1", counterRef: "hub88" }) }, 403, "FORBIDDEN"],
+  ])("%s", async (_name, path, init, status, code) => {
+    const { fast, express } = await both(path, init);
+    expect(fast).toEqual(express);
+    expect(fast).toMatchObject({ status, body: { error: { code } } });
+  });
+
+  it("posts a command through either, with the same answer to the replay", async () => {
+    const playerId = await createWallet(svc);
+    const body = JSON.stringify({ type: "DEPOSIT", playerId, currency: "GBP", amount: "700", idempotencyKey: key(), counterRef: "stripe" });
+    const { fast, express } = await both("/transactions", { method: "POST", body });
+    expect(fast).toMatchObject({ status: 200, body: { cashBalance: "700", replayed: false } });
+    expect(express).toEqual({ ...fast, body: { ...fast.body, replayed: true } });
+  });
+});
