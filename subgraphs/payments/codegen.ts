@@ -6,4 +6,6 @@ export default subgraphCodegenConfig("PaymentsContext", {
   DepositStart: "../deposits/deposit-service.ts#StartedDeposit",
   ReconciliationRun: "../generated/prisma/client.ts#ReconciliationRun as ReconciliationRunModel",
   ReconciliationMismatch: "../generated/prisma/client.ts#ReconciliationMismatch as ReconciliationMismatchModel",
+  PaymentRouteTable: "../route-table.ts#RouteTableView",
+  PaymentRoute: "../routing.ts#RouteRule",
 });

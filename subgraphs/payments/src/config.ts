@@ -19,7 +19,9 @@ export interface PaymentsConfig {
   creditSweepMs: number;
   /** In-process simulators: from a request to its first notification. */
   simulatorDelayMs: number;
+  /** The rules an empty routing table is seeded with: PAYMENTS_ROUTES, or the defaults. */
   routes: readonly RouteRule[];
+  routesFromEnv: boolean;
   /** Consecutive failures that open a PSP's circuit, and how long it stays open. */
   breakerFailures: number;
   breakerOpenMs: number;
@@ -163,6 +165,7 @@ export function loadPaymentsConfig(env: Record<string, string | undefined>): Pay
     creditSweepMs: cfg.PAYMENTS_CREDIT_SWEEP_MS,
     simulatorDelayMs: cfg.PSP_SIMULATOR_DELAY_MS,
     routes: cfg.PAYMENTS_ROUTES ?? DEFAULT_ROUTES,
+    routesFromEnv: cfg.PAYMENTS_ROUTES !== undefined,
     breakerFailures: cfg.PSP_BREAKER_FAILURES,
     breakerOpenMs: cfg.PSP_BREAKER_OPEN_MS,
     withdrawalHoldFromMinor: cfg.PAYMENTS_WITHDRAWAL_HOLDS ?? DEFAULT_WITHDRAWAL_HOLDS,

@@ -1,9 +1,13 @@
 import { z } from "zod";
 import { PSP_NAMES, type PspName } from "./psp/types.ts";
 
+/** Compliance's risk level of the player (see @casino/compliance-client). */
+export const RISK_LEVELS = ["LOW", "MEDIUM", "HIGH"] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
 /**
- * Which PSPs may take a payment, in order of preference. Rules are data (PAYMENTS_ROUTES): the
- * first rule that matches decides. Its PSPs are tried in order, falling back to the next only when
+ * Which PSPs may take a payment, in order of preference. Rules are data (the payment_route table,
+ * seeded from PAYMENTS_ROUTES; see route-table.ts): the first rule that matches decides. Its PSPs are tried in order, falling back to the next only when
  * one is unavailable, never to a different payment method (every PSP of a rule takes the rule's
  * method, or is left out). With `weights`, the first PSP is drawn by weight (a volume split) and
  * the others follow in their listed order.
@@ -16,6 +20,8 @@ export interface RouteRule {
   countries?: readonly string[];
   minMinor?: bigint;
   maxMinor?: bigint;
+  /** The player's risk levels the rule is for; absent: any (and a player of unknown risk). */
+  riskLevels?: readonly RiskLevel[];
 }
 
 export const DEFAULT_ROUTES: readonly RouteRule[] = [
@@ -33,6 +39,7 @@ const ruleSchema = z
     countries: z.array(z.string().regex(/^[A-Z]{2}$/)).optional(),
     minMinor: minorUnits.optional(),
     maxMinor: minorUnits.optional(),
+    riskLevels: z.array(z.enum(RISK_LEVELS)).min(1).optional(),
   })
   .strict()
   .refine((r) => !r.weights || r.weights.length === r.psps.length, "weights must have one entry per PSP");
@@ -58,6 +65,8 @@ export interface RouteRequest {
   currency: string;
   country: string | undefined;
   amountMinor: bigint;
+  /** Compliance's answer for the player; null when unknown (only rules without riskLevels match). */
+  riskLevel?: RiskLevel | null;
 }
 
 export function routeCandidates(
@@ -72,7 +81,8 @@ export function routeCandidates(
       (!r.currencies || r.currencies.includes(req.currency)) &&
       (!r.countries || (req.country !== undefined && r.countries.includes(req.country))) &&
       (r.minMinor === undefined || req.amountMinor >= r.minMinor) &&
-      (r.maxMinor === undefined || req.amountMinor <= r.maxMinor),
+      (r.maxMinor === undefined || req.amountMinor <= r.maxMinor) &&
+      (!r.riskLevels || (req.riskLevel != null && r.riskLevels.includes(req.riskLevel))),
   );
   if (!rule) return [];
   let ordered = [...rule.psps];

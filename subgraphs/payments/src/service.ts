@@ -18,6 +18,7 @@ import { NotificationHandler } from "./notifications/notification-handler.ts";
 import { ReconciliationService } from "./reconciliation/reconciliation-service.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { mountPspCallbacks, pspNotificationPath } from "./rest/psp-callbacks.ts";
+import { RouteTable } from "./route-table.ts";
 import type { RouteRule } from "./routing.ts";
 import { WithdrawalService } from "./withdrawals/withdrawal-service.ts";
 
@@ -29,6 +30,7 @@ export interface PaymentsServiceOptions {
   compliance?: CompliancePort;
   /** Replace the PSP adapters built from configuration. */
   adapters?: PspAdapter[];
+  /** The rules an empty routing table is seeded with (instead of PAYMENTS_ROUTES or the defaults). */
   routes?: readonly RouteRule[];
 }
 
@@ -61,12 +63,19 @@ export function createPaymentsService(opts: PaymentsServiceOptions = {}): Servic
         adapters = registry.adapters;
       }
 
+      // Routing rules live in the database; the first start on an empty table seeds them.
+      const routes = new RouteTable(runtime.prisma, runtime.db.sql, runtime.publishOutbox, runtime.log);
+      const seedSource = opts.routes ? "seed:service-options" : config.routesFromEnv ? "seed:PAYMENTS_ROUTES" : "seed:defaults";
+      if (!(await routes.seed(opts.routes ?? config.routes, seedSource)) && config.routesFromEnv) {
+        runtime.log.info("PAYMENTS_ROUTES is set but the routing table already has rules: the table wins (setPaymentRoutes changes it)");
+      }
+
       const publicUrl = () => (config.publicUrl ?? runtime.http.url).replace(/\/$/, "");
       const shared = {
         prisma: runtime.prisma,
         sql: runtime.db.sql,
         adapters,
-        routes: opts.routes ?? config.routes,
+        routes,
         breakers: new CircuitBreakers<PspName>({ failureThreshold: config.breakerFailures, openMs: config.breakerOpenMs }),
         wallet,
         notificationUrl: (psp: PspName) => publicUrl() + pspNotificationPath(psp),
@@ -114,7 +123,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions = {}): Servic
         typeDefs,
         resolvers,
         policies,
-        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), deposits, withdrawals, reconciliation }),
+        createContext: (base) => ({ ...base, prisma: runtime.prisma, loaders: createLoaders(runtime.prisma), deposits, withdrawals, reconciliation, routes }),
       };
     },
   };

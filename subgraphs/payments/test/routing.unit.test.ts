@@ -1,4 +1,5 @@
 import { CircuitBreakers } from "../src/circuit-breaker.ts";
+import { validateRouteInput } from "../src/route-table.ts";
 import { DEFAULT_ROUTES, parseRoutes, routeCandidates } from "../src/routing.ts";
 
 const everyone = () => true;
@@ -79,5 +80,49 @@ describe("circuit breaker", () => {
     expect(breakers.state("nuvei")).toBe("OPEN");
     now = 1099;
     expect(breakers.tryAcquire("nuvei")).toBe(false);
+  });
+});
+
+describe("routing on the player's risk level", () => {
+  const rules = parseRoutes(
+    JSON.stringify([
+      { method: "card", riskLevels: ["HIGH"], psps: ["nuvei"] },
+      { method: "card", riskLevels: ["LOW", "MEDIUM"], psps: ["stripe", "nuvei"] },
+      { method: "card", psps: ["stripe"] },
+    ]),
+  );
+  it("takes the rule for the player's level, and only rules without levels when compliance did not rate the player", () => {
+    expect(routeCandidates(rules, everyone, { ...req(), riskLevel: "HIGH" })).toEqual(["nuvei"]);
+    expect(routeCandidates(rules, everyone, { ...req(), riskLevel: "MEDIUM" })).toEqual(["stripe", "nuvei"]);
+    expect(routeCandidates(rules, everyone, { ...req(), riskLevel: null })).toEqual(["stripe"]);
+    expect(routeCandidates(rules, everyone, req())).toEqual(["stripe"]);
+  });
+});
+
+describe("staff's routing rules", () => {
+  const card = { method: "card", psps: ["stripe", "nuvei"] };
+  it("are turned into rules: absent lists match anything, amounts are bigint", () => {
+    expect(validateRouteInput([{ ...card, minMinor: "100", maxMinor: "5000", riskLevels: ["HIGH"], currencies: ["GBP"], weights: [3, 1] }])).toEqual([
+      { method: "card", psps: ["stripe", "nuvei"], minMinor: 100n, maxMinor: 5000n, riskLevels: ["HIGH"], currencies: ["GBP"], weights: [3, 1] },
+    ]);
+    expect(validateRouteInput([{ ...card, currencies: null, countries: null, weights: null }])).toEqual([{ method: "card", psps: ["stripe", "nuvei"] }]);
+  });
+
+  it.each([
+    ["no rule", [], "rules"],
+    ["an unknown method", [{ method: "crypto", psps: ["stripe"] }], "rules.0.method"],
+    ["an unknown PSP", [{ method: "card", psps: ["paypal"] }], "rules.0.psps.0"],
+    ["a PSP that does not take the method", [{ method: "card", psps: ["stripe", "trustly"] }], "rules.0.psps.1"],
+    ["a PSP twice", [{ method: "card", psps: ["stripe", "stripe"] }], "rules.0.psps"],
+    ["weights that do not match", [{ ...card, weights: [1] }], "rules.0.weights"],
+    ["a zero weight", [{ ...card, weights: [1, 0] }], "rules.0.weights.1"],
+    ["a minimum above the maximum", [card, { ...card, minMinor: "500", maxMinor: "499" }], "rules.1.minMinor"],
+    ["a decimal amount", [{ ...card, minMinor: "5.00" }], "rules.0.minMinor"],
+    ["an empty list", [{ ...card, currencies: [] }], "rules.0.currencies"],
+    ["an unknown currency", [{ ...card, currencies: ["XXX"] }], "rules.0.currencies.0"],
+    ["a lower-case country", [{ ...card, countries: ["gb"] }], "rules.0.countries.0"],
+    ["an unknown risk level", [{ ...card, riskLevels: ["EXTREME"] }], "rules.0.riskLevels.0"],
+  ])("refuse %s, naming the field", (_case, input, field) => {
+    expect(() => validateRouteInput(input)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field }) }));
   });
 });

@@ -8,7 +8,8 @@ import { parseMoney } from "@casino/kernel/money";
 import { WalletApiError, type WalletCommand, type WalletTransactionResult } from "@casino/wallet-client";
 import type { CircuitBreakers } from "../circuit-breaker.ts";
 import { Prisma, type Payment, type PrismaClient } from "../generated/prisma/client.ts";
-import { routeCandidates, type RouteRule } from "../routing.ts";
+import type { RoutesPort } from "../route-table.ts";
+import { routeCandidates } from "../routing.ts";
 import { PspUnavailableError, type InitiateResult, type PspAdapter, type PspName } from "../psp/types.ts";
 import type { PaymentRow } from "../payment-rows.ts";
 import type { DepositStatus } from "./deposit-state.ts";
@@ -42,7 +43,7 @@ export interface DepositServiceDeps {
   /** The raw pool, for the notification path. */
   sql: SqlExecutor;
   adapters: ReadonlyMap<PspName, PspAdapter>;
-  routes: readonly RouteRule[];
+  routes: RoutesPort;
   breakers: CircuitBreakers<PspName>;
   wallet: WalletPort | undefined;
   compliance: CompliancePort | undefined;
@@ -76,13 +77,14 @@ export class DepositService {
     const replay = await this.replay(key, hash);
     if (replay) return replay;
 
-    await this.askCompliance(input.playerId, currency, amountMinor);
+    const answer = await this.askCompliance(input.playerId, currency, amountMinor);
     const country = input.country ?? undefined;
-    const candidates = routeCandidates(this.deps.routes, (psp, method) => this.deps.adapters.get(psp)?.methods.includes(method) ?? false, {
+    const candidates = routeCandidates(await this.deps.routes.rules(), (psp, method) => this.deps.adapters.get(psp)?.methods.includes(method) ?? false, {
       method: input.method,
       currency,
       country,
       amountMinor,
+      riskLevel: answer.riskLevel,
     });
     if (candidates.length === 0) throw badInput(`No payment provider takes ${input.method} deposits in ${currency} now`, "input.method");
 
@@ -100,6 +102,7 @@ export class DepositService {
           psp: candidates[0]!,
           idempotencyKey: key,
           requestHash: hash,
+          riskLevel: answer.riskLevel,
         },
       });
     } catch (err) {
@@ -205,7 +208,7 @@ export class DepositService {
     return { payment: existing, nextAction: (existing.nextAction ?? undefined) as StartedDeposit["nextAction"] };
   }
 
-  private async askCompliance(playerId: string, currency: string, amountMinor: bigint): Promise<void> {
+  private async askCompliance(playerId: string, currency: string, amountMinor: bigint): Promise<DepositAnswer> {
     const compliance = this.deps.compliance;
     if (!compliance) throw appError("SERVICE_UNAVAILABLE", "Deposits are not available: compliance is not configured");
     let answer: DepositAnswer;
@@ -224,6 +227,7 @@ export class DepositService {
         remaining: answer.remaining === null ? null : answer.remaining.toString(),
       });
     }
+    return answer;
   }
 
   /** Records the PSP's answer; a notification that arrived first (and moved the payment on) wins. */

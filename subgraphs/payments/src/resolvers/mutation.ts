@@ -23,6 +23,10 @@ export const Mutation: MutationResolvers = {
     if (ctx.principal.kind !== "staff") throw new Error("unreachable: Mutation.importSettlementFile is for staff only");
     return ctx.reconciliation.importFile({ psp, fileName, content, staffId: ctx.principal.staffId });
   },
+  setPaymentRoutes: (_parent, { rules, expectedVersion }, ctx) => {
+    if (ctx.principal.kind !== "staff") throw new Error("unreachable: Mutation.setPaymentRoutes is for staff only");
+    return ctx.routes.replace(rules, ctx.principal.staffId, expectedVersion);
+  },
   resolveReconciliationMismatch: (_parent, { id, resolution }, ctx) => {
     if (ctx.principal.kind !== "staff") throw new Error("unreachable: Mutation.resolveReconciliationMismatch is for staff only");
     return ctx.reconciliation.resolve(parseId(id, "id"), ctx.principal.staffId, resolution);

@@ -13,6 +13,7 @@ function paymentsWhere(filter: PaymentFilter | null | undefined): Prisma.Payment
 }
 
 export const Query: QueryResolvers = {
+  paymentRoutes: (_parent, _args, ctx) => ctx.routes.view(),
   payment: async (_parent, { id }, ctx) => {
     const payment = await ctx.loaders.paymentById.load(parseId(id, "id"));
     if (payment) await canReadPayment(ctx, payment, {});

@@ -10,7 +10,8 @@ import { PAYMENT_METHODS, type CompliancePort, type WalletPort } from "../deposi
 import { Prisma, type Payment, type PrismaClient } from "../generated/prisma/client.ts";
 import { PAYMENT_COLUMNS, type PaymentRow } from "../payment-rows.ts";
 import { PspUnavailableError, type PspAdapter, type PspName } from "../psp/types.ts";
-import { routeCandidates, type RouteRule } from "../routing.ts";
+import type { RoutesPort } from "../route-table.ts";
+import { routeCandidates, type RiskLevel } from "../routing.ts";
 
 export interface RequestWithdrawalInput {
   playerId: string;
@@ -24,7 +25,7 @@ export interface WithdrawalServiceDeps {
   prisma: PrismaClient;
   sql: SqlExecutor;
   adapters: ReadonlyMap<PspName, PspAdapter>;
-  routes: readonly RouteRule[];
+  routes: RoutesPort;
   breakers: CircuitBreakers<PspName>;
   wallet: WalletPort | undefined;
   /** Asked before anything is reserved; without it withdrawals are refused (fail closed). */
@@ -71,9 +72,9 @@ export class WithdrawalService {
       return existing;
     }
     if (!this.deps.wallet) throw appError("SERVICE_UNAVAILABLE", "Withdrawals are not available: the wallet is not configured");
-    const candidates = this.candidates(input.method, currency, input.country ?? undefined, amountMinor);
-    if (candidates.length === 0) throw badInput(`No payment provider takes ${input.method} withdrawals in ${currency} now`, "input.method");
     const answer = await this.askCompliance(input.playerId, currency, amountMinor);
+    const candidates = await this.candidates(this.deps.sql, input.method, currency, input.country ?? undefined, amountMinor, answer.riskLevel);
+    if (candidates.length === 0) throw badInput(`No payment provider takes ${input.method} withdrawals in ${currency} now`, "input.method");
     const holdReason = answer.reviewRequired ? `COMPLIANCE: ${answer.reviewReasons.join(", ") || "REVIEW"}` : null;
     let payment: Payment;
     try {
@@ -90,6 +91,7 @@ export class WithdrawalService {
           idempotencyKey: key,
           requestHash: hash,
           holdReason,
+          riskLevel: answer.riskLevel,
         },
       });
     } catch (err) {
@@ -200,8 +202,8 @@ export class WithdrawalService {
     return sql.transaction(async (tx) => {
       const [locked] = await tx.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payment WHERE id = $1::uuid FOR UPDATE`, [p.id]);
       if (!locked || locked.status !== "APPROVED") return "MOVED";
-      const method = (await tx.query<{ method: string }>(`SELECT method FROM payment WHERE id = $1::uuid`, [p.id]))[0]!.method;
-      const candidates = this.candidates(method, p.currency, country, p.amountMinor);
+      const { method, riskLevel } = (await tx.query<{ method: string; riskLevel: RiskLevel | null }>(`SELECT method, risk_level AS "riskLevel" FROM payment WHERE id = $1::uuid`, [p.id]))[0]!;
+      const candidates = await this.candidates(tx, method, p.currency, country, p.amountMinor, riskLevel);
       // The PSP chosen at request first (its reservation names it), then the others for the method.
       const ordered = [p.psp as PspName, ...candidates.filter((c) => c !== p.psp)].filter((psp) => adapters.has(psp));
       for (const psp of ordered) {
@@ -310,7 +312,9 @@ export class WithdrawalService {
     return answer;
   }
 
-  private candidates(method: string, currency: string, country: string | undefined, amountMinor: bigint): PspName[] {
-    return routeCandidates(this.deps.routes, (psp, m) => this.deps.adapters.get(psp)?.methods.includes(m) ?? false, { method, currency, country, amountMinor });
+  /** The rules are read with `sql` (the payout's transaction holds the connection in embedded mode). */
+  private async candidates(sql: SqlExecutor, method: string, currency: string, country: string | undefined, amountMinor: bigint, riskLevel: RiskLevel | null): Promise<PspName[]> {
+    const rules = await this.deps.routes.rules(sql);
+    return routeCandidates(rules, (psp, m) => this.deps.adapters.get(psp)?.methods.includes(m) ?? false, { method, currency, country, amountMinor, riskLevel });
   }
 }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { ComplianceUnavailableError, type DepositAnswer, type WithdrawalAnswer, type WithdrawalReviewReason } from "@casino/compliance-client";
+import { ComplianceUnavailableError, type DepositAnswer, type RiskLevel, type WithdrawalAnswer, type WithdrawalReviewReason } from "@casino/compliance-client";
 import { TEST_SERVICE_TOKEN_SECRET, startTestService, type TestService } from "@casino/kernel/testing/service-harness";
 import { NuveiSimulator, StripeSimulator, TrustlySimulator } from "@casino/psp-simulators";
 import { walletService } from "@casino/wallet";
@@ -13,13 +13,15 @@ import { createPaymentsService } from "../../src/service.ts";
 /** Compliance as payments sees it, with answers a test sets per player. */
 export class FakeCompliance implements CompliancePort {
   refusals = new Map<string, string[]>();
+  /** The player's risk level in both answers; LOW when not set. */
+  risk = new Map<string, RiskLevel>();
   unavailable = false;
   calls = 0;
   async deposit(input: { playerId: string; currency: string; amountMinor: bigint }): Promise<DepositAnswer> {
     this.calls += 1;
     if (this.unavailable) throw new ComplianceUnavailableError("compliance could not be reached: test outage", undefined, undefined);
     const reasons = this.refusals.get(input.playerId) ?? [];
-    return { allowed: reasons.length === 0, reasons, remaining: null, riskLevel: "LOW" };
+    return { allowed: reasons.length === 0, reasons, remaining: null, riskLevel: this.risk.get(input.playerId) ?? "LOW" };
   }
   /** Per player: withdrawal refusals, and review reasons (a hold) for withdrawals compliance allows. */
   withdrawalRefusals = new Map<string, string[]>();
@@ -30,7 +32,7 @@ export class FakeCompliance implements CompliancePort {
     if (this.unavailable) throw new ComplianceUnavailableError("compliance could not be reached: test outage", undefined, undefined);
     const reasons = this.withdrawalRefusals.get(input.playerId) ?? [];
     const reviewReasons = this.reviews.get(input.playerId) ?? [];
-    return { allowed: reasons.length === 0, reasons, reviewRequired: reviewReasons.length > 0, reviewReasons, riskLevel: reviewReasons.length > 0 ? "HIGH" : "LOW" };
+    return { allowed: reasons.length === 0, reasons, reviewRequired: reviewReasons.length > 0, reviewReasons, riskLevel: this.risk.get(input.playerId) ?? "LOW" };
   }
 }
 
