@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ComplianceClient } from "@casino/compliance-client";
+import { serviceHistogram } from "@casino/kernel/http/metrics";
 import type { ServiceModule } from "@casino/kernel/service";
 import { WalletClient } from "@casino/wallet-client";
 import { parse } from "graphql";
@@ -98,6 +99,14 @@ export function createPaymentsService(opts: PaymentsServiceOptions = {}): Servic
         adapters,
         notifications,
         log: runtime.log,
+        timing: {
+          all: serviceHistogram(runtime.metrics, "payments_psp_notification_seconds", "PSP notifications from arrival to our answer, every outcome (refused, ignored, accepted, retry)"),
+          accepted: serviceHistogram(
+            runtime.metrics,
+            "payments_psp_notification_accepted_seconds",
+            "PSP notifications acknowledged as processed: verified, recorded, applied and (for a success) settled in the wallet",
+          ),
+        },
       });
 
       // Deposits that succeeded while the wallet could not be reached are credited later; withdrawals

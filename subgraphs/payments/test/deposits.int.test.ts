@@ -253,3 +253,24 @@ describe("a wallet that cannot be reached", () => {
     expect(await countWalletTransactions(h, playerId)).toBe(1);
   });
 });
+
+describe("notification timing for Prometheus", () => {
+  it("observes every notification and the accepted ones on /metrics", async () => {
+    const count = async (name: string) => {
+      const text = await (await fetch(h.payments.url.replace(/\/graphql$/, "/metrics"))).text();
+      const line = text.split("\n").find((l) => l.startsWith(`${name}_count`));
+      return Number(line?.split(" ")[1] ?? "NaN");
+    };
+    const allBefore = await count("payments_psp_notification_seconds");
+    const acceptedBefore = await count("payments_psp_notification_accepted_seconds");
+    const playerId = await playerWithWallet(h);
+    const started = (await startDeposit(playerId, "12.00")).data!.startDeposit;
+    await credited(started.payment.id);
+    // A forged notification is timed too, but not as accepted.
+    const forged = await fetch(h.notificationUrl("stripe"), { method: "POST", headers: { "content-type": "application/json", "stripe-signature": "t=1,v1=00" }, body: "{}" });
+    expect(forged.status).toBe(400);
+    expect(await count("payments_psp_notification_accepted_seconds")).toBeGreaterThan(acceptedBefore);
+    expect(await count("payments_psp_notification_seconds")).toBeGreaterThan((await count("payments_psp_notification_accepted_seconds")) - acceptedBefore + allBefore);
+  });
+});
+

@@ -5,11 +5,18 @@ import type { HttpAnswer, PspAdapter, PspName } from "../psp/types.ts";
 
 export const pspNotificationPath = (psp: PspName) => `/psp/${psp}/notifications`;
 
+/** A Prometheus histogram as seen here (serviceHistogram's). */
+interface Observer {
+  observe(seconds: number): void;
+}
+
 export interface PspCallbackDeps {
   adapters: ReadonlyMap<PspName, PspAdapter>;
   notifications: NotificationHandler;
   log: Logger;
   now?: () => Date;
+  /** Seconds from a notification's arrival to our answer: every one, and the accepted ones. */
+  timing?: { all: Observer; accepted: Observer };
 }
 
 const send = (res: Response, answer: HttpAnswer) => void res.status(answer.status).type(answer.contentType).send(answer.body);
@@ -24,11 +31,17 @@ export function mountPspCallbacks(app: Express, deps: PspCallbackDeps): void {
   const log = deps.log.child({ component: "psp-callbacks" });
   for (const [name, adapter] of deps.adapters) {
     app.post(pspNotificationPath(name), express.raw({ type: () => true, limit: "256kb" }), async (req, res) => {
+      const started = process.hrtime.bigint();
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const headers: Record<string, string | undefined> = {};
       for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value[0] : value;
       const verdict = adapter.verifyNotification({ headers, rawBody }, deps.now?.() ?? new Date());
-      const done = (_outcome: "rejected" | "ignored" | "accepted" | "retry" | "error", answer: HttpAnswer) => send(res, answer);
+      const done = (outcome: "rejected" | "ignored" | "accepted" | "retry" | "error", answer: HttpAnswer) => {
+        send(res, answer);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        deps.timing?.all.observe(seconds);
+        if (outcome === "accepted") deps.timing?.accepted.observe(seconds);
+      };
       switch (verdict.outcome) {
         case "REJECTED":
           log.warn({ psp: name, reason: verdict.reason, detail: verdict.detail }, "PSP notification refused; nothing written");
