@@ -27,6 +27,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { Agent, request } from "undici";
 import { generateSigningKeyPair } from "@casino/kernel/auth/tokens";
 import { generateServiceTokenSecret } from "@casino/kernel/auth/service-tokens";
 import { REPO_ROOT } from "@casino/kernel/supervisor";
@@ -335,6 +336,22 @@ try {
     latencyMs: readOpen.rec.latency().balance,
   };
   log(`    open loop at ${readOpenFigures.targetReadsPerSecond} reads/s: p50/p99 ${readOpenFigures.latencyMs?.p50}/${readOpenFigures.latencyMs?.p99} ms`);
+  // The floor of that figure on this machine: GET /healthz of the same process (no database, no
+  // authentication) at the same rate from the same load generator. Diagnostic only: the target is
+  // the balance read's own p99.
+  const floorAgent = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
+  const floorOpen = await openLoop(bestRead.readsPerSecond / 2, SECONDS, async (rec, at) => {
+    try {
+      const res = await request(`${baseUrl}/healthz`, { dispatcher: floorAgent });
+      await res.body.text();
+      rec.add("healthz", performance.now() - at);
+    } catch (err) {
+      rec.fail("healthz", err);
+    }
+  });
+  await floorAgent.close();
+  const healthzFloor = { targetRequestsPerSecond: readOpenFigures.targetReadsPerSecond, errors: floorOpen.rec.errorCount(), latencyMs: floorOpen.rec.latency().healthz };
+  log(`    GET /healthz floor at the same rate: p50/p99 ${healthzFloor.latencyMs?.p50}/${healthzFloor.latencyMs?.p99} ms`);
 
   // The database's own ceiling for the same write path: ledger_post() from node-postgres, no service.
   log(`sql: ledger_post() straight from node-postgres, 16 connections, spread, ${SECONDS} s`);
@@ -410,6 +427,7 @@ try {
     balanceReadP50Ms: bestRead.latencyMs?.p50,
     balanceReadP99Ms: bestRead.latencyMs?.p99,
     balanceReadAtHalfRateP99Ms: readP99AtHalf,
+    healthzFloorAtHalfReadRateP99Ms: healthzFloor.latencyMs?.p99,
     sqlDirectTransactionsPerSecond: sqlDirect.transactionsPerSecond,
     spreadToSqlDirectRatio: round(best.transactionsPerSecond / sqlDirect.transactionsPerSecond, 3),
     walletPeakRssMiB: walletMemory.sampledPeakMiB,
@@ -436,13 +454,14 @@ try {
     spread: { runs: spreadRuns, best: bestConcurrency, databaseCommitsPerLedgerTransaction: round((commitsAfter - commitsBefore) / spreadTx, 3) },
     hot,
     openLoop: openFigures,
-    balance: { runs: readRuns, best: bestRead.concurrency, openLoop: readOpenFigures },
+    balance: { runs: readRuns, best: bestRead.concurrency, openLoop: readOpenFigures, healthzFloor },
     sqlDirect,
     diagnostics: {
       pgStatStatements: pgss.installed ? "installed" : `not available (shared_preload_libraries = '${pgss.preload}')`,
       outboxRows: outbox.rows,
       outboxUnpublishedAtEnd: outbox.unpublished,
       walletPrismaPoolSize: 10,
+      walletPostQueue: { connections: process.env.WALLET_POST_CONNECTIONS ?? "4 (default)", batch: process.env.WALLET_POST_BATCH ?? "32 (default)" },
       cpuProfile: CPU_PROF ? path.relative(REPO_ROOT, path.join(profileDir, `wallet-${pid}.cpuprofile`)) : null,
     },
   };
@@ -459,7 +478,7 @@ try {
       `  (a) spread, ${bestConcurrency} workers     ${best.transactionsPerSecond} tx/s, ${best.pairsPerSecond} pairs/s; stake p50/p99 ${summary.spreadStakeP50Ms}/${summary.spreadStakeP99Ms} ms, win p50/p99 ${summary.spreadWinP50Ms}/${summary.spreadWinP99Ms} ms`,
       `  (b) one hot wallet         ${hot.transactionsPerSecond} tx/s, ${hot.pairsPerSecond} pairs/s; stake p50/p99 ${summary.hotStakeP50Ms}/${summary.hotStakeP99Ms} ms`,
       `  (c) open loop at half max  ${openFigures.transactionsPerSecond} tx/s; stake p50/p99 ${summary.openLoopStakeP50Ms}/${stakeP99AtHalf} ms`,
-      `  (d) balance reads          ${bestRead.readsPerSecond}/s at ${bestRead.concurrency}, p50/p99 ${summary.balanceReadP50Ms}/${summary.balanceReadP99Ms} ms; at half rate p99 ${readP99AtHalf} ms`,
+      `  (d) balance reads          ${bestRead.readsPerSecond}/s at ${bestRead.concurrency}, p50/p99 ${summary.balanceReadP50Ms}/${summary.balanceReadP99Ms} ms; at half rate p99 ${readP99AtHalf} ms (GET /healthz at that rate: p99 ${summary.healthzFloorAtHalfReadRateP99Ms} ms)`,
       `  peak RSS                   wallet ${summary.walletPeakRssMiB} MiB (high-water ${summary.walletRssHighWaterMiB} MiB), load generator ${summary.benchPeakRssMiB} MiB`,
       `  spread / pgbench -N        ${round(ratio, 3)}  ${mark(targets.spreadThroughputAtLeast40PercentOfPgbench.pass)} (>= 0.40)`,
       `  stake p99 at half max      ${stakeP99AtHalf} ms  ${mark(targets.stakeP99Under25msAtHalfMax.pass)} (< 25 ms)`,
