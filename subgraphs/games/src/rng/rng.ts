@@ -126,8 +126,35 @@ export class CryptoRandomSource implements RawSource {
       this.next = next;
       return;
     }
-    const { limit, modulus, low, lowDigits, highDigits, table } = plan;
+    const { limit, modulus, low, lowDigits, highDigits, table, packed } = plan;
     const reduce = limit !== modulus;
+    if (packed) {
+      // The common case (reel lengths, 37 pockets): whole words while they fit, unrolled.
+      const per = lowDigits + highDigits;
+      while (filled + per <= length) {
+        if (next === pool.length) {
+          this.refill(pool);
+          next = 0;
+        }
+        const word = pool[next++]!;
+        if (word >= limit) continue;
+        const v = reduce ? remainder(word, modulus) : word;
+        const high = Math.floor(v / low);
+        const a = packed[v - high * low]!;
+        const b = packed[high]!;
+        out[filled] = a & 255;
+        if (lowDigits > 1) out[filled + 1] = (a >>> 8) & 255;
+        if (lowDigits > 2) out[filled + 2] = (a >>> 16) & 255;
+        if (lowDigits > 3) out[filled + 3] = a >>> 24;
+        filled += lowDigits;
+        if (highDigits > 0) out[filled] = b & 255;
+        if (highDigits > 1) out[filled + 1] = (b >>> 8) & 255;
+        if (highDigits > 2) out[filled + 2] = (b >>> 16) & 255;
+        if (highDigits > 3) out[filled + 3] = b >>> 24;
+        filled += highDigits;
+      }
+    }
+    // What is left (or every value, without a packed table): digit by digit from the table.
     while (filled < length) {
       if (next === pool.length) {
         this.refill(pool);
@@ -170,6 +197,11 @@ export interface DigitPlan {
   lowDigits: number;
   highDigits: number;
   table: Uint8Array | Uint16Array;
+  /**
+   * The same digits packed one byte each into one word per number (n <= 256 and at most 4 digits):
+   * one load per half of v instead of one per digit. Null when the digits do not fit.
+   */
+  packed: Uint32Array | null;
 }
 
 const plans = new Map<number, DigitPlan>();
@@ -209,7 +241,16 @@ export function digitPlan(n: number): DigitPlan {
       }
     }
   }
-  const plan: DigitPlan = { digits: best.digits, limit: best.limit, modulus: best.modulus, low, lowDigits, highDigits, table };
+  let packed: Uint32Array | null = null;
+  if (best.digits > 1 && n <= 256 && lowDigits <= 4) {
+    packed = new Uint32Array(low);
+    for (let x = 0; x < low; x++) {
+      let word = 0;
+      for (let d = 0; d < lowDigits; d++) word += table[x * lowDigits + d]! * 2 ** (8 * d);
+      packed[x] = word;
+    }
+  }
+  const plan: DigitPlan = { digits: best.digits, limit: best.limit, modulus: best.modulus, low, lowDigits, highDigits, table, packed };
   // A handful of ranges in practice (reel lengths, 37 pockets); the bound keeps a misuse from growing memory.
   if (plans.size < 64) plans.set(n, plan);
   return plan;

@@ -1,3 +1,4 @@
+import { randomFillSync } from "node:crypto";
 import { acceptanceLimit, BatchedCryptoRng, CryptoRandomSource, CryptoRng, digitPlan, draws, fillDraws, randomInt, remainder, uniformInt, type RawSource } from "../../src/rng/rng.ts";
 import { RecordingRng, verifyRecordedDraw } from "../../src/rng/recording-rng.ts";
 import { ScriptedRawSource, ScriptedRng } from "../../src/rng/scripted.ts";
@@ -119,6 +120,11 @@ describe("randomInt and draws", () => {
   });
 });
 
+/** Uniform 32-bit words from node:crypto, for tests that feed a scripted pool. */
+function randomWords(count: number): number[] {
+  return Array.from(randomFillSync(new Uint32Array(count)));
+}
+
 describe("batched draws: several values per word by an exact change of base", () => {
   /** A source whose pool is refilled with `words` (then zeros), to see exactly what a batch makes of them. */
   const scripted = (words: number[]) =>
@@ -157,6 +163,25 @@ describe("batched draws: several values per word by an exact change of base", ()
       ...[5, 0, 0, 0, 0], // m + 5 reduces to 5
       ...[0, 0, 0, 0, 0], // 0
     ]);
+  });
+
+  it.each([6, 10, 32, 36, 37, 38, 100, 200, 255, 256, 1000])("gives exactly the base-%i digits of every accepted word, word after word", (n) => {
+    const plan = digitPlan(n);
+    const words = randomWords(3000);
+    // The reference: plain arithmetic on each word, digit by digit, least significant first.
+    const expected: number[] = [];
+    for (const word of words) {
+      if (word >= plan.limit) continue;
+      let v = word % plan.modulus;
+      const low = v % plan.low;
+      let high = Math.floor(v / plan.low);
+      v = low;
+      for (let d = 0; d < plan.lowDigits; d++, v = Math.floor(v / n)) expected.push(v % n);
+      for (let d = 0; d < plan.highDigits; d++, high = Math.floor(high / n)) expected.push(high % n);
+    }
+    const out = new Uint32Array(expected.length);
+    scripted([...words]).fillUniform(out, n);
+    expect(Array.from(out)).toEqual(expected);
   });
 
   it("stops mid-word at the end of the array and keeps drawing from the pool", () => {
