@@ -175,7 +175,7 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
         }
       });
       runtime.onShutdown(() => subscription.close());
-      mountComplianceApi(runtime.http.app, { checks: new ComplianceChecks(runtime.db.sql, rules), gamstop, verifier: new ServiceTokenVerifier(runtime.config.serviceTokenSecret, "compliance"), log: runtime.log, now });
+      mountComplianceApi(runtime.http.app, { checks: new ComplianceChecks(runtime.db.sql, rules), gamstop, verifier: new ServiceTokenVerifier(runtime.config.serviceTokenSecret, "compliance"), log: runtime.log, now }, runtime.http);
       return {
         typeDefs,
         resolvers,

@@ -12,6 +12,7 @@ import {
   type WalletTransactionResult,
 } from "@casino/wallet-client/protocol";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { JsonBodyError, isPlainJson, readJsonBody, writeJson } from "@casino/kernel/http/json-body";
 import type { RunningHttpServer } from "@casino/kernel/http/server";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { GraphQLError } from "graphql";
@@ -187,56 +188,13 @@ const BALANCE_SQL = `SELECT w.version,
   GROUP BY w.version`;
 
 function writeReply(res: ServerResponse, reply: Reply): void {
-  const text = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-  res.end(text);
+  writeJson(res, reply.status, reply.body);
 }
 
-/** application/json (or *+json) in UTF-8, as express.json() parses it; anything else goes to express. */
-function isPlainJson(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const [type, ...params] = contentType.toLowerCase().split(";");
-  const t = type!.trim();
-  if (t !== "application/json" && !(t.startsWith("application/") && t.endsWith("+json"))) return false;
-  return params.every((p) => {
-    const [name, value] = p.split("=").map((x) => x.trim().replace(/^"(.*)"$/, "$1"));
-    return name === "" || (name === "charset" && (value === "utf-8" || value === "utf8"));
-  });
-}
-
-/** The body as express.json() reads it: at most 64 kB, an object or an array (strict), {} when empty. */
+/** The body as express.json() reads it; any unreadable body is the API's BAD_BODY answer. */
 function readJson(req: IncomingMessage): Promise<unknown> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    req.resume();
-    return Promise.reject(BAD_BODY);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(BAD_BODY);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("error", reject);
-    req.on("end", () => {
-      if (size > MAX_BODY_BYTES) return;
-      const text = Buffer.concat(chunks, size).toString("utf8");
-      if (text.trim() === "") return resolve({});
-      try {
-        const value: unknown = JSON.parse(text);
-        if (value === null || typeof value !== "object") return reject(BAD_BODY);
-        resolve(value);
-      } catch {
-        reject(BAD_BODY);
-      }
-    });
+  return readJsonBody(req, MAX_BODY_BYTES).catch((err: unknown) => {
+    throw err instanceof JsonBodyError ? BAD_BODY : err;
   });
 }
 
