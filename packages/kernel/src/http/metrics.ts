@@ -39,7 +39,7 @@ export function createMetrics(service: string): Metrics {
 }
 
 /** Buckets in seconds, fine below 5 ms, for work with millisecond budgets. */
-export const FINE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+export const FINE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.00175, 0.002, 0.0025, 0.003, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** A histogram of a service's own (seconds), registered with its registry so /metrics serves it. */
 export function serviceHistogram(metrics: Metrics, name: string, help: string, buckets: number[] = FINE_BUCKETS): Histogram {
