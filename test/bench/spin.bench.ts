@@ -23,7 +23,7 @@ import { REPO_ROOT } from "@casino/kernel/service";
 import { Agent, request } from "undici";
 import { gql } from "../support/gateway-client.ts";
 import { startTestPlatform } from "../support/platform.ts";
-import { readyPlayer, staffToken, type ReadyPlayer } from "../support/players.ts";
+import { fiveCrownsGame, readyPlayer, staffToken, type ReadyPlayer } from "../support/players.ts";
 import { openLoop, round, summarise, type Recorder } from "./wallet-support.ts";
 
 const PLAYERS = Number(process.env.BENCH_PLAYERS ?? 300);
@@ -44,28 +44,7 @@ try {
   const url = platform.gatewayUrl;
   const staff = { kyc: await staffToken(url, ["kyc"]), finance: await staffToken(url, ["finance"]) };
   const admin = await staffToken(url, ["admin"]);
-  const provider = await gql<{ upsertProvider: { id: string } }>(url, `mutation { upsertProvider(input: { code: "casino-originals", name: "Casino Originals", integration: PROPRIETARY }) { id } }`, {}, admin);
-  const game = await gql<{ upsertGame: { id: string } }>(
-    url,
-    `mutation($i: GameInput!) { upsertGame(input: $i) { id } }`,
-    {
-      i: {
-        providerId: provider.data!.upsertProvider.id,
-        code: "five-crowns",
-        name: "Five Crowns",
-        type: "SLOT",
-        rtpBasisPoints: 9606,
-        volatility: "MEDIUM",
-        minStake: { amount: "0.10", currency: "GBP" },
-        maxStake: { amount: "5.00", currency: "GBP" },
-        jurisdictions: ["GB"],
-        enabled: true,
-      },
-    },
-    admin,
-  );
-  if (game.errors) throw new Error(`upsertGame: ${JSON.stringify(game.errors)}`);
-  const gameId = game.data!.upsertGame.id;
+  const gameId = await fiveCrownsGame(url, admin);
 
   process.stderr.write(`bench:spin: preparing ${PLAYERS} players ...\n`);
   const setupStarted = performance.now();

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { collect, gql, until, wsClient } from "../support/gateway-client.ts";
 import { startTestPlatform, type TestPlatform } from "../support/platform.ts";
-import { readyPlayer, staffToken } from "../support/players.ts";
+import { fiveCrownsGame, readyPlayer, staffToken } from "../support/players.ts";
 
 /** A proprietary slot played through the gateway, with its game state and balance streamed live. */
 let platform: TestPlatform;
@@ -14,29 +14,7 @@ beforeAll(async () => {
   platform = await startTestPlatform({ KYC_SIMULATOR_DELAY_MS: "3600000" });
   url = platform.gatewayUrl;
   staff = { admin: await staffToken(url, ["admin"]), kyc: await staffToken(url, ["kyc"]), finance: await staffToken(url, ["finance"]) };
-  const provider = await gql<{ upsertProvider: { id: string } }>(url, `mutation { upsertProvider(input: { code: "casino-originals", name: "Casino Originals", integration: PROPRIETARY }) { id } }`, {}, staff.admin);
-  expect(provider.errors).toBeUndefined();
-  const game = await gql<{ upsertGame: { id: string } }>(
-    url,
-    `mutation($i: GameInput!) { upsertGame(input: $i) { id } }`,
-    {
-      i: {
-        providerId: provider.data!.upsertProvider.id,
-        code: "five-crowns",
-        name: "Five Crowns",
-        type: "SLOT",
-        rtpBasisPoints: 9606,
-        volatility: "MEDIUM",
-        minStake: { amount: "0.10", currency: "GBP" },
-        maxStake: { amount: "5.00", currency: "GBP" },
-        jurisdictions: ["GB"],
-        enabled: true,
-      },
-    },
-    staff.admin,
-  );
-  expect(game.errors).toBeUndefined();
-  slotId = game.data!.upsertGame.id;
+  slotId = await fiveCrownsGame(url, staff.admin);
 }, 180_000);
 afterAll(async () => {
   await platform?.stop();

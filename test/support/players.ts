@@ -66,3 +66,33 @@ export async function readyPlayer(url: string, staff: { kyc: string; finance: st
   }
   return { playerId, token };
 }
+
+/**
+ * Five Crowns in the catalogue as the demo seed has it (created or updated by code, so it works
+ * whether the seed ran or not); returns its id.
+ */
+export async function fiveCrownsGame(url: string, adminToken: string): Promise<string> {
+  const provider = await gql<{ upsertProvider: { id: string } }>(url, `mutation { upsertProvider(input: { code: "casino-originals", name: "Casino Originals", integration: PROPRIETARY }) { id } }`, {}, adminToken);
+  if (provider.errors) throw new Error(`upsertProvider failed: ${JSON.stringify(provider.errors)}`);
+  const game = await gql<{ upsertGame: { id: string } }>(
+    url,
+    `mutation($i: GameInput!) { upsertGame(input: $i) { id } }`,
+    {
+      i: {
+        providerId: provider.data!.upsertProvider.id,
+        code: "five-crowns",
+        name: "Five Crowns",
+        type: "SLOT",
+        rtpBasisPoints: 9606,
+        volatility: "MEDIUM",
+        minStake: { amount: "0.10", currency: "GBP" },
+        maxStake: { amount: "5.00", currency: "GBP" },
+        jurisdictions: ["GB"],
+        enabled: true,
+      },
+    },
+    adminToken,
+  );
+  if (game.errors) throw new Error(`upsertGame failed: ${JSON.stringify(game.errors)}`);
+  return game.data!.upsertGame.id;
+}

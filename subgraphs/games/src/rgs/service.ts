@@ -303,7 +303,7 @@ export class GameTransactionService {
     let validation: Validation | undefined;
     for (;;) {
       const existing = await this.opts.store.find(provider.id, ids);
-      let todo = planned;
+      let unclaimed = planned;
       let replayed: StoredTransaction[] = [];
       if (existing.length > 0) {
         const byId = new Map(planned.map((p) => [p.externalId, p]));
@@ -320,7 +320,7 @@ export class GameTransactionService {
         if (existing.length === planned.length || existing.some((e) => e.outcome !== "OK")) return replayOf(requestOrder, existing);
         // Some ids of this batch were applied before (a batch partly retried): replay those, apply the rest.
         const seen = new Set(existing.map((e) => e.externalId));
-        todo = planned.filter((p) => !seen.has(p.externalId));
+        unclaimed = planned.filter((p) => !seen.has(p.externalId));
         replayed = existing;
       }
 
@@ -329,13 +329,13 @@ export class GameTransactionService {
 
       const attemptId = randomUUID();
       const owner = randomUUID();
-      const claimed = await this.opts.store.claim(attemptId, owner, provider.id, this.leaseMs, todo);
-      if (claimed.length < todo.length) {
+      const claimed = await this.opts.store.claim(attemptId, owner, provider.id, this.leaseMs, unclaimed);
+      if (claimed.length < unclaimed.length) {
         // Another request claimed some of these ids in between: look again.
         await this.opts.store.withdraw(attemptId, owner);
         continue;
       }
-      const result = await this.drive(provider, attemptId, owner, todo, "STARTED", null, false);
+      const result = await this.drive(provider, attemptId, owner, unclaimed, "STARTED", null, false);
       if (replayed.length === 0 || result.code !== "OK") return result;
       const byId = new Map([...replayOf(requestOrder, replayed).steps, ...result.steps].map((s) => [s.txId, s]));
       return { ...result, steps: requestOrder.map((id) => byId.get(id)).filter((s): s is StepResult => s !== undefined) };

@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { DepositAnswer, WithdrawalAnswer } from "@casino/compliance-client";
-import { ComplianceUnavailableError } from "@casino/compliance-client";
 import { appError, badInput } from "@casino/kernel/errors";
 import type { SqlExecutor } from "@casino/kernel/db/sql";
 import type { Logger } from "@casino/kernel/logger";
 import { parseMoney } from "@casino/kernel/money";
 import { WalletApiError, type WalletCommand, type WalletTransactionResult } from "@casino/wallet-client";
 import type { CircuitBreakers } from "../circuit-breaker.ts";
+import { askComplianceOrRefuse } from "../compliance-gate.ts";
 import { Prisma, type Payment, type PrismaClient } from "../generated/prisma/client.ts";
 import type { RoutesPort } from "../route-table.ts";
 import { routeCandidates } from "../routing.ts";
@@ -208,26 +208,11 @@ export class DepositService {
     return { payment: existing, nextAction: (existing.nextAction ?? undefined) as StartedDeposit["nextAction"] };
   }
 
-  private async askCompliance(playerId: string, currency: string, amountMinor: bigint): Promise<DepositAnswer> {
+  private askCompliance(playerId: string, currency: string, amountMinor: bigint): Promise<DepositAnswer> {
     const compliance = this.deps.compliance;
-    if (!compliance) throw appError("SERVICE_UNAVAILABLE", "Deposits are not available: compliance is not configured");
-    let answer: DepositAnswer;
-    try {
-      answer = await compliance.deposit({ playerId, currency, amountMinor });
-    } catch (err) {
-      if (err instanceof ComplianceUnavailableError) {
-        this.deps.log.warn({ playerId, err: err.message }, "compliance did not answer; deposit refused");
-        throw appError("SERVICE_UNAVAILABLE", "Deposits are briefly unavailable; please try again shortly");
-      }
-      throw err;
-    }
-    if (!answer.allowed) {
-      throw appError("FORBIDDEN", `This deposit is not allowed: ${answer.reasons.join(", ")}`, {
-        reasons: answer.reasons,
-        remaining: answer.remaining === null ? null : answer.remaining.toString(),
-      });
-    }
-    return answer;
+    return askComplianceOrRefuse("deposit", compliance && (() => compliance.deposit({ playerId, currency, amountMinor })), this.deps.log, playerId, (answer) => ({
+      remaining: answer.remaining === null ? null : answer.remaining.toString(),
+    }));
   }
 
   /** Records the PSP's answer; a notification that arrived first (and moved the payment on) wins. */

@@ -3,9 +3,10 @@ import type { SqlExecutor } from "@casino/kernel/db/sql";
 import { appError, badInput, notFound } from "@casino/kernel/errors";
 import type { Logger } from "@casino/kernel/logger";
 import { parseMoney } from "@casino/kernel/money";
-import { ComplianceUnavailableError, type WithdrawalAnswer } from "@casino/compliance-client";
+import type { WithdrawalAnswer } from "@casino/compliance-client";
 import { WalletApiError, type WalletTransactionResult } from "@casino/wallet-client";
 import type { CircuitBreakers } from "../circuit-breaker.ts";
+import { askComplianceOrRefuse } from "../compliance-gate.ts";
 import { PAYMENT_METHODS, type CompliancePort, type WalletPort } from "../deposits/deposit-service.ts";
 import { Prisma, type Payment, type PrismaClient } from "../generated/prisma/client.ts";
 import { PAYMENT_COLUMNS, type PaymentRow } from "../payment-rows.ts";
@@ -293,23 +294,9 @@ export class WithdrawalService {
    * reasons; no answer refuses the withdrawal (fail closed). A self-exclusion or time-out does not
    * refuse a withdrawal: compliance decides that, payments only acts on the answer.
    */
-  private async askCompliance(playerId: string, currency: string, amountMinor: bigint): Promise<WithdrawalAnswer> {
+  private askCompliance(playerId: string, currency: string, amountMinor: bigint): Promise<WithdrawalAnswer> {
     const compliance = this.deps.compliance;
-    if (!compliance) throw appError("SERVICE_UNAVAILABLE", "Withdrawals are not available: compliance is not configured");
-    let answer: WithdrawalAnswer;
-    try {
-      answer = await compliance.withdrawal({ playerId, currency, amountMinor });
-    } catch (err) {
-      if (err instanceof ComplianceUnavailableError) {
-        this.deps.log.warn({ playerId, err: err.message }, "compliance did not answer; withdrawal refused");
-        throw appError("SERVICE_UNAVAILABLE", "Withdrawals are briefly unavailable; please try again shortly");
-      }
-      throw err;
-    }
-    if (!answer.allowed) {
-      throw appError("FORBIDDEN", `This withdrawal is not allowed: ${answer.reasons.join(", ")}`, { reasons: answer.reasons });
-    }
-    return answer;
+    return askComplianceOrRefuse("withdrawal", compliance && (() => compliance.withdrawal({ playerId, currency, amountMinor })), this.deps.log, playerId);
   }
 
   /** The rules are read with `sql` (the payout's transaction holds the connection in embedded mode). */

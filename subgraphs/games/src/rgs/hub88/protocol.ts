@@ -44,35 +44,21 @@ function requireGame(v: { game_code?: string | undefined; game_id?: number | str
 
 export const userInfoSchema = z.object({ ...base, token: id.optional() });
 export const userBalanceSchema = z.object({ ...base, token: id.optional(), ...game });
-export const betSchema = z
-  .object({
-    ...game,
-    ...base,
-    token: id,
-    transaction_uuid: id,
-    round: id,
-    amount: units,
-    currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code"),
-    is_free: z.boolean().optional(),
-    supplier_user: z.string().max(255).optional(),
-    bet: z.string().max(1000).nullish(),
-  })
-  .superRefine(requireGame);
-export const winSchema = z
-  .object({
-    ...game,
-    ...base,
-    token: id.optional(),
-    transaction_uuid: id,
-    reference_transaction_uuid: id,
-    round: id,
-    amount: units,
-    currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code"),
-    is_free: z.boolean().optional(),
-    supplier_user: z.string().max(255).optional(),
-    bet: z.string().max(1000).nullish(),
-  })
-  .superRefine(requireGame);
+/** What a bet and a win both carry: the transaction, its round and its money. */
+const moneyTransaction = {
+  ...game,
+  ...base,
+  transaction_uuid: id,
+  round: id,
+  amount: units,
+  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code"),
+  is_free: z.boolean().optional(),
+  supplier_user: z.string().max(255).optional(),
+  bet: z.string().max(1000).nullish(),
+};
+export const betSchema = z.object({ ...moneyTransaction, token: id }).superRefine(requireGame);
+// No expiry check on wins, and the token may be absent (they land after the session ends).
+export const winSchema = z.object({ ...moneyTransaction, token: id.optional(), reference_transaction_uuid: id }).superRefine(requireGame);
 export const rollbackSchema = z
   .object({
     ...game,
