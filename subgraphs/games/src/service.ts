@@ -59,7 +59,7 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
       }
       if (!wallet || !compliance) runtime.log.warn("WALLET_URL / COMPLIANCE_URL not set: game launches and rounds are refused (SERVICE_UNAVAILABLE)");
 
-      const sessions = new LaunchSessions(runtime.prisma, now);
+      const sessions = new LaunchSessions(runtime.prisma, runtime.db.sql, now);
       // RGS callbacks (/rgs/<provider code>/...): the seamless-wallet protocols of remote providers.
       if (walletClient && compliance) {
         mountRgs(runtime.http.app, { sql: runtime.db.sql, wallet: walletClient, compliance, sessions, log: runtime.log, env: runtime.env, ...loadRgsConfig(runtime.env) });

@@ -28,7 +28,11 @@ export function parseJsonObject(body: Buffer): { ok: true; value: Record<string,
 }
 
 export function readBody<S extends z.ZodType>(body: Buffer, schema: S): BodyResult<z.infer<S>> {
-  const json = parseJsonObject(body);
+  return readParsed(parseJsonObject(body), schema);
+}
+
+/** readBody for a body already parsed with parseJsonObject (an adapter that also reads fields of it for its answer). */
+export function readParsed<S extends z.ZodType>(json: ReturnType<typeof parseJsonObject>, schema: S): BodyResult<z.infer<S>> {
   if (!json.ok) return { ok: false, kind: "syntax", message: json.message };
   const parsed = schema.safeParse(json.value);
   if (parsed.success) return { ok: true, value: parsed.data };

@@ -6,11 +6,14 @@
  * whatever the order of retries.
  *
  * How a command runs (an "attempt", see store.ts):
- *   1. Replays first: a transaction id seen before with the same inputs gets its stored answer, with
- *      different inputs DUPLICATE; ids still being worked on are waited for (or recovered when their
- *      worker's lease ran out).
- *   2. Checks that need no writes (player, currency, game, session): refusals here are not recorded.
- *   3. Claim: the attempt and its ids are written (committed) before the wallet is called.
+ *   1. Checks that need no writes (player, currency, game, session). When they pass, the attempt
+ *      and its ids are claimed (committed) in the same statement that finds them unknown, before the
+ *      wallet is called; that is the whole of a fresh request's work before the wallet.
+ *   2. Otherwise replays: a transaction id seen before with the same inputs gets its stored answer,
+ *      with different inputs DUPLICATE; ids still being worked on are waited for (or recovered when
+ *      their worker's lease ran out). Only for ids never seen is a refusal of step 1 answered, and
+ *      it is not recorded.
+ *   3. Claim: ids not yet recorded (part of a partly retried batch, or after a race) are claimed.
  *   4. Compliance for every stake; then the refusable steps (stakes; a win naming its stake; a
  *      rollback). A batch of several steps records its decision (APPLY or REFUSE) before acting on
  *      it: on REFUSE every stake of the batch is reversed with its own key (`<stake key>.undo`, which
@@ -300,7 +303,19 @@ export class GameTransactionService {
   private async execute(provider: RgsProvider, planned: PlannedTransaction[], requestOrder: readonly string[], validate: () => Promise<Validation>): Promise<Outcome> {
     const ids = planned.map((p) => p.externalId);
     const deadline = Date.now() + this.busyWaitMs;
-    let validation: Validation | undefined;
+    // The request's own checks come first: they need no record of its ids, and when they pass, the
+    // common case (ids never seen) is claimed in one statement without looking the ids up first. A
+    // refusal is only answered once the ids prove unknown: a replay gets its first answer whatever
+    // the state of the session or game now.
+    const validation = await validate();
+    if (!isOutcome(validation)) {
+      const attemptId = randomUUID();
+      const owner = randomUUID();
+      const fresh = await this.opts.store.claimUnlessKnown(attemptId, owner, provider.id, this.leaseMs, planned);
+      if (fresh.claimed.length === planned.length) return this.drive(provider, attemptId, owner, planned, "STARTED", null, false);
+      // Another request recorded some of these ids meanwhile: nothing of this attempt may stay.
+      if (fresh.attempted) await this.opts.store.withdraw(attemptId, owner);
+    }
     for (;;) {
       const existing = await this.opts.store.find(provider.id, ids);
       let unclaimed = planned;
@@ -324,7 +339,6 @@ export class GameTransactionService {
         replayed = existing;
       }
 
-      validation ??= await validate();
       if (isOutcome(validation)) return validation;
 
       const attemptId = randomUUID();

@@ -120,6 +120,42 @@ function toStored(r: TxRow): StoredTransaction {
   };
 }
 
+/** The transactions of a claim, inserted for the attempt of the CTE `attempt` (none when it wrote no row). */
+const INSERT_CLAIMED = `INSERT INTO rgs_transaction (provider_id, external_id, attempt_id, seq, kind, request_hash, player_id, currency, amount_minor,
+                                    free, round_id, game_code, ref_external_id, wallet_key, ref_wallet_key)
+       SELECT $3::uuid, r.external_id, attempt.id, r.seq, r.kind::"RgsTransactionKind", r.request_hash, r.player_id::uuid, r.currency,
+              r.amount_minor, r.free, r.round_id, r.game_code, r.ref_external_id, r.wallet_key, r.ref_wallet_key
+         FROM attempt CROSS JOIN jsonb_to_recordset($5::jsonb) AS r(external_id text, seq int, kind text, request_hash text, player_id text, currency text,
+              amount_minor bigint, free boolean, round_id text, game_code text, ref_external_id text, wallet_key text, ref_wallet_key text)
+       ON CONFLICT (provider_id, external_id) DO NOTHING
+       RETURNING external_id`;
+
+function claimParams(attemptId: string, owner: string, providerId: string, leaseMs: number, planned: readonly PlannedTransaction[]): unknown[] {
+  return [
+    attemptId,
+    owner,
+    providerId,
+    leaseMs,
+    JSON.stringify(
+      planned.map((p) => ({
+        external_id: p.externalId,
+        seq: p.seq,
+        kind: p.kind,
+        request_hash: p.requestHash,
+        player_id: p.playerId,
+        currency: p.currency,
+        amount_minor: p.amountMinor.toString(),
+        free: p.free,
+        round_id: p.roundId,
+        game_code: p.gameCode,
+        ref_external_id: p.refExternalId,
+        wallet_key: p.walletKey,
+        ref_wallet_key: p.refWalletKey,
+      })),
+    ),
+  ];
+}
+
 export class RgsStore {
   constructor(private readonly sql: SqlExecutor) {}
 
@@ -200,39 +236,42 @@ export class RgsStore {
          VALUES ($1::uuid, $3::uuid, $2::uuid, 'STARTED', now() + make_interval(secs => $4::double precision / 1000))
          RETURNING id
        )
-       INSERT INTO rgs_transaction (provider_id, external_id, attempt_id, seq, kind, request_hash, player_id, currency, amount_minor,
-                                    free, round_id, game_code, ref_external_id, wallet_key, ref_wallet_key)
-       SELECT $3::uuid, r.external_id, (SELECT id FROM attempt), r.seq, r.kind::"RgsTransactionKind", r.request_hash, r.player_id::uuid, r.currency,
-              r.amount_minor, r.free, r.round_id, r.game_code, r.ref_external_id, r.wallet_key, r.ref_wallet_key
-         FROM jsonb_to_recordset($5::jsonb) AS r(external_id text, seq int, kind text, request_hash text, player_id text, currency text,
-              amount_minor bigint, free boolean, round_id text, game_code text, ref_external_id text, wallet_key text, ref_wallet_key text)
-       ON CONFLICT (provider_id, external_id) DO NOTHING
-       RETURNING external_id`,
-      [
-        attemptId,
-        owner,
-        providerId,
-        leaseMs,
-        JSON.stringify(
-          planned.map((p) => ({
-            external_id: p.externalId,
-            seq: p.seq,
-            kind: p.kind,
-            request_hash: p.requestHash,
-            player_id: p.playerId,
-            currency: p.currency,
-            amount_minor: p.amountMinor.toString(),
-            free: p.free,
-            round_id: p.roundId,
-            game_code: p.gameCode,
-            ref_external_id: p.refExternalId,
-            wallet_key: p.walletKey,
-            ref_wallet_key: p.refWalletKey,
-          })),
-        ),
-      ],
+       ${INSERT_CLAIMED}`,
+      claimParams(attemptId, owner, providerId, leaseMs, planned),
     );
     return rows.map((r) => r.external_id);
+  }
+
+  /**
+   * The common case of a request in one statement: when none of its ids was ever recorded, claims
+   * them all for a new attempt (as claim()); when any is, writes nothing. `attempted` says whether
+   * the attempt row was written: a claim of fewer ids than asked (another request recorded some in
+   * between) must then be withdrawn. Nothing claimed and nothing attempted: some ids are known, the
+   * caller looks them up (find) to replay, refuse as a duplicate or wait.
+   */
+  async claimUnlessKnown(
+    attemptId: string,
+    owner: string,
+    providerId: string,
+    leaseMs: number,
+    planned: readonly PlannedTransaction[],
+  ): Promise<{ attempted: boolean; claimed: string[] }> {
+    const rows = await this.sql.query<{ external_id: string | null }>(
+      `WITH attempt AS (
+         INSERT INTO rgs_attempt (id, provider_id, owner, state, lease_until)
+         SELECT $1::uuid, $3::uuid, $2::uuid, 'STARTED', now() + make_interval(secs => $4::double precision / 1000)
+          WHERE NOT EXISTS (SELECT 1 FROM rgs_transaction k WHERE k.provider_id = $3::uuid AND k.external_id = ANY($6::text[]))
+         RETURNING id
+       ), claimed AS (
+         ${INSERT_CLAIMED}
+       )
+       SELECT c.external_id FROM claimed c
+       UNION ALL
+       SELECT NULL FROM attempt`,
+      [...claimParams(attemptId, owner, providerId, leaseMs, planned), planned.map((p) => p.externalId)],
+    );
+    // One NULL row stands for the attempt row, one named row per id claimed.
+    return { attempted: rows.some((r) => r.external_id === null), claimed: rows.flatMap((r) => (r.external_id === null ? [] : [r.external_id])) };
   }
 
   /** Withdraws an attempt that claimed nothing or must not go on (nothing was sent to the wallet). */

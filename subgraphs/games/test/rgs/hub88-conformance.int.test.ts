@@ -110,6 +110,19 @@ describe("/transaction/bet", () => {
     expectAnswer(await sim.send("/user/balance", { user: r.user, token: r.token, request_uuid: randomUUID() }), "RS_OK", 9_750n);
   });
 
+  it("answers a replay with the first answer also once the session has ended, and refuses a new bet in it", async () => {
+    const r = await round(10_000n);
+    const body = betBody(r);
+    expectAnswer(await sim.send("/transaction/bet", body), "RS_OK", 9_750n);
+    p.sessions.end(r.token);
+    const walletTx = await p.walletTransactionCount();
+    expectAnswer(await sim.send("/transaction/bet", { ...body, request_uuid: randomUUID() }), "RS_OK", 9_750n);
+    expect(await p.walletTransactionCount()).toBe(walletTx);
+    await writesNothing(async () => {
+      expectAnswer(await sim.send("/transaction/bet", betBody(r)), "RS_ERROR_TOKEN_EXPIRED");
+    });
+  });
+
   it("answers the same transaction_uuid with another amount, currency, round, user or game with RS_ERROR_DUPLICATE_TRANSACTION", async () => {
     const r = await round();
     const body = betBody(r);

@@ -12,7 +12,7 @@
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import type { ConfiguredProvider, RgsAdapter, RgsRequest, RgsResponse } from "../adapter.ts";
-import { readBody } from "../body.ts";
+import { parseJsonObject, readParsed } from "../body.ts";
 import { outcome, type Outcome, type OutcomeCode, type RequestErrorCode } from "../model.ts";
 import { secretSchema } from "../secrets.ts";
 import type { GameTransactionService } from "../service.ts";
@@ -77,16 +77,16 @@ interface Echo {
   request_uuid?: string;
 }
 
-function echoOf(body: Buffer): Echo {
-  try {
-    const v = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
-    return {
-      ...(typeof v.user === "string" ? { user: v.user } : {}),
-      ...(typeof v.request_uuid === "string" ? { request_uuid: v.request_uuid } : {}),
-    };
-  } catch {
-    return {};
-  }
+type ParsedBody = ReturnType<typeof parseJsonObject>;
+
+/** The body parsed once per request: its echo fields and then its schema are read from the same value. */
+function echoOf(json: ParsedBody): Echo {
+  if (!json.ok) return {};
+  const v = json.value;
+  return {
+    ...(typeof v.user === "string" ? { user: v.user } : {}),
+    ...(typeof v.request_uuid === "string" ? { request_uuid: v.request_uuid } : {}),
+  };
 }
 
 function respond(provider: Provider | null, answer: Hub88Answer): RgsResponse {
@@ -109,8 +109,8 @@ function answer(provider: Provider, echo: Echo, result: Outcome): RgsResponse {
 
 const refuse = (provider: Provider | null, echo: Echo, code: RequestErrorCode) => respond(provider, { ...echo, status: statusOf(code) });
 
-async function route(request: RgsRequest, provider: Provider, service: GameTransactionService, echo: Echo): Promise<RgsResponse> {
-  const read = <S extends z.ZodType>(schema: S) => readBody(request.body, schema);
+async function route(request: RgsRequest, json: ParsedBody, provider: Provider, service: GameTransactionService, echo: Echo): Promise<RgsResponse> {
+  const read = <S extends z.ZodType>(schema: S) => readParsed(json, schema);
   const bad = (r: { kind: "syntax" | "types" }) => refuse(provider, echo, r.kind === "syntax" ? "WRONG_SYNTAX" : "WRONG_TYPES");
   const minor = (amount: number, currency: string) => hub88ToMinor(BigInt(amount), currency);
 
@@ -203,16 +203,17 @@ export const hub88Adapter: RgsAdapter<Hub88Credentials> = {
   },
 
   async handle(request, provider, service) {
-    const echo = echoOf(request.body);
+    const json = parseJsonObject(request.body);
+    const echo = echoOf(json);
     if (!provider) return refuse(null, echo, "INVALID_PARTNER");
     const signature = request.headers[HUB88_SIGNATURE_HEADER];
     if (!verifyHub88(request.body, typeof signature === "string" ? signature : undefined, provider.credentials.partnerPublicKey)) {
       return refuse(provider, echo, "INVALID_SIGNATURE");
     }
-    return route(request, provider, service, echo);
+    return route(request, json, provider, service, echo);
   },
 
   internalError(request, provider) {
-    return respond(provider, { ...echoOf(request.body), status: "RS_ERROR_UNKNOWN" });
+    return respond(provider, { ...echoOf(parseJsonObject(request.body)), status: "RS_ERROR_UNKNOWN" });
   },
 };

@@ -13,6 +13,13 @@ export class FakeLaunchSessions implements LaunchSessionResolver {
     return token;
   }
 
+  /** Ends a session early, as endGameSession does: no new bets. */
+  end(token: string): void {
+    const view = this.sessions.get(token);
+    if (!view) throw new Error("no such session");
+    this.sessions.set(token, { ...view, expired: true });
+  }
+
   async resolve(token: string): Promise<LaunchSessionView | null> {
     this.resolved++;
     return this.sessions.get(token) ?? null;
