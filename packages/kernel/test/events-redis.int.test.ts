@@ -235,6 +235,24 @@ describe("Redis event transport", () => {
       expect(got.gw1b!.map((m) => m.eventId)).toEqual(["e-2"]);
     });
 
+    it("publishMany delivers each message to its player's channel, in order, as publish would", async () => {
+      const keyPrefix = `${runPrefix}${++testNo}:`;
+      const gw = new RedisLiveChannel({ url: REDIS_URL, keyPrefix, log });
+      const wallet = new RedisLiveChannel({ url: REDIS_URL, keyPrefix, log });
+      toClose.push(gw, wallet);
+      const got: Record<string, LiveMessage[]> = { a: [], b: [] };
+      await gw.subscribe("player-a", (m) => void got.a!.push(m));
+      await gw.subscribe("player-b", (m) => void got.b!.push(m));
+
+      await wallet.publishMany([msg("player-a", 1), msg("player-b", 2), msg("player-a", 3), msg("player-c", 4), msg("player-a", 5)]);
+      await wallet.publishMany([]);
+      await waitFor("all messages", () => got.a!.length === 3 && got.b!.length === 1);
+      await sleep(50);
+      expect(got.a!.map((m) => m.eventId)).toEqual(["e-1", "e-3", "e-5"]);
+      expect(got.a![0]).toEqual({ ...msg("player-a", 1), payload: { version: 1, minor: "10" } });
+      expect(got.b!.map((m) => m.eventId)).toEqual(["e-2"]);
+    });
+
     it("subscribes a player's channel once per process and unsubscribes with the last listener", async () => {
       const keyPrefix = `${runPrefix}${++testNo}:`;
       const gw = new RedisLiveChannel({ url: REDIS_URL, keyPrefix, log });

@@ -5,7 +5,7 @@ import { openDatabase, type Database } from "../src/db/database.ts";
 import { outboxRow, startOutboxRelay, type OutboxRowData } from "../src/events/outbox.ts";
 import type { DomainEvent, EventBus, EventSubscription, LiveChannel, LiveMessage } from "../src/events/types.ts";
 import { createLogger } from "../src/logger.ts";
-import { OUTBOX_DDL, sleep, waitFor } from "./support/events.ts";
+import { deferred, OUTBOX_DDL, sleep, waitFor } from "./support/events.ts";
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const schema = `outbox_test_${randomBytes(6).toString("hex")}`;
@@ -109,6 +109,41 @@ describe("outbox relay on PostgreSQL", () => {
     expect(bus.published[0]!.event.payload).toEqual({ n: 0, amount: "100" });
     const [left] = await a.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`);
     expect(left!.n).toBe(0);
+  });
+
+  it("holds no row locks on the rows it is publishing (the advisory lock alone orders the relays)", async () => {
+    const gate = deferred();
+    let publishing = false;
+    const published: DomainEvent[] = [];
+    const gatedBus: EventBus = {
+      publish: async (events) => {
+        publishing = true;
+        await gate.promise;
+        published.push(...events);
+      },
+      subscribe: async (): Promise<EventSubscription> => {
+        throw new Error("not used");
+      },
+      close: async () => undefined,
+    };
+    const batch = rows(5, 0);
+    await insert(batch);
+    const relay = startOutboxRelay({ service: "payments", sql: a.sql, bus: gatedBus, live: noLive, log, pollIntervalMs: 10 });
+    try {
+      await waitFor("publish in flight", () => publishing);
+      // A row lock would make NOWAIT fail with 55P03 while the batch is on the wire.
+      const locked = await b.sql.transaction((tx) => tx.query<{ seq: string }>(`SELECT seq FROM outbox_event ORDER BY seq FOR UPDATE NOWAIT`));
+      expect(locked).toHaveLength(5);
+      gate.resolve();
+      await waitFor("marked", async () => {
+        const [r] = await a.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`);
+        return r!.n === 0;
+      });
+      expect(published.map((e) => e.id)).toEqual(batch.map((r) => r.id));
+    } finally {
+      gate.resolve();
+      await relay.stop();
+    }
   });
 
   it("rolls back on a bus failure so the rows stay unpublished until the bus recovers", async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { openDatabase, type Database } from "../src/db/database.ts";
 import type { SqlExecutor } from "../src/db/sql.ts";
 import { InProcessBus, InProcessLiveChannel } from "../src/events/memory.ts";
-import { consumeOnce, outboxRow, startOutboxRelay, type OutboxRelay, type OutboxRowData } from "../src/events/outbox.ts";
+import { consumeOnce, outboxRow, startOutboxRelay, toJsonSafe, toJsonText, type OutboxRelay, type OutboxRowData } from "../src/events/outbox.ts";
 import type { DomainEvent, EventBus, EventSubscription, LiveChannel, LiveMessage } from "../src/events/types.ts";
 import { createLogger } from "../src/logger.ts";
 import { deferred, OUTBOX_DDL, sleep, waitFor } from "./support/events.ts";
@@ -91,6 +91,37 @@ describe("outboxRow", () => {
   });
 });
 
+/** A live channel that can take a batch at once, as Redis does with one pipeline. */
+class BatchingLive extends RecordingLive {
+  readonly batches: LiveMessage[][] = [];
+  async publishMany(messages: readonly LiveMessage[]): Promise<void> {
+    this.batches.push([...messages]);
+    this.messages.push(...messages);
+  }
+  override async publish(): Promise<void> {
+    throw new Error("the relay must use publishMany when the channel has it");
+  }
+}
+
+describe("toJsonText", () => {
+  it("gives exactly the text of JSON.stringify(toJsonSafe(value)), with and without bigints", () => {
+    const when = new Date("2026-11-29T06:00:00.123Z");
+    const values: unknown[] = [
+      { a: 1, b: "x", c: [1, 2, { d: null }], e: true },
+      { minor: 1050n, nested: [{ v: -7n }, "é ✓"], at: when, gone: undefined },
+      [1n, 2, "3"],
+      { big: 2n ** 70n },
+    ];
+    for (const v of values) expect(toJsonText(v)).toBe(JSON.stringify(toJsonSafe(v)));
+  });
+
+  it("still refuses a value JSON cannot hold", () => {
+    const cyclic: Record<string, unknown> = { minor: 1n };
+    cyclic.self = cyclic;
+    expect(() => toJsonText(cyclic)).toThrow(TypeError);
+  });
+});
+
 describe("outbox relay on PGlite", () => {
   let db: Database;
   let relay: OutboxRelay | undefined;
@@ -167,6 +198,47 @@ describe("outbox relay on PGlite", () => {
       { topic: "balanceChanged", playerId: "p-1", eventId: live1.id, payload: { playerId: "p-1", version: "7", balances: [{ currency: "GBP", minor: "1050" }] } },
       { topic: "roundUpdated", playerId: "p-2", eventId: live2.id, payload: { state: "open" } },
     ]);
+  });
+
+  it("hands a batch's live messages to publishMany in one call, in seq order, after the bus", async () => {
+    const rows = Array.from({ length: 6 }, (_, i) =>
+      outboxRow({ type: "wallet.transaction_posted", aggregateId: `t-${i}`, playerId: `p-${i % 2}`, payload: { n: i }, liveTopic: i === 3 ? null : "balanceChanged" }),
+    );
+    await insertRows(db.sql, rows);
+    const bus = new RecordingBus();
+    const live = new BatchingLive();
+    let busDoneBeforeLive: boolean | undefined;
+    const publishMany = live.publishMany.bind(live);
+    live.publishMany = async (messages) => {
+      busDoneBeforeLive = bus.published.length === rows.length;
+      await publishMany(messages);
+    };
+    relay = startOutboxRelay({ service: "wallet", sql: db.sql, bus, live, log, pollIntervalMs: 10 });
+
+    await waitFor("live messages", () => live.messages.length === 5);
+    await waitFor("marked", async () => (await unpublishedCount(db.sql)) === 0);
+    expect(live.batches).toHaveLength(1);
+    expect(live.batches[0]!.map((m) => m.eventId)).toEqual(rows.filter((r) => r.liveTopic).map((r) => r.id));
+    expect(busDoneBeforeLive).toBe(true);
+  });
+
+  it("keeps the rows unpublished when the live channel fails, and publishes them again", async () => {
+    const rows = rowsOf(4).map((r) => ({ ...r, liveTopic: "balanceChanged" }));
+    await insertRows(db.sql, rows);
+    const bus = new RecordingBus();
+    const live = new BatchingLive();
+    let failures = 2;
+    const publishMany = live.publishMany.bind(live);
+    live.publishMany = async (messages) => {
+      if (failures-- > 0) throw new Error("live down");
+      await publishMany(messages);
+    };
+    relay = startOutboxRelay({ service: "wallet", sql: db.sql, bus, live, log, pollIntervalMs: 10, maxBackoffMs: 20 });
+
+    await waitFor("published after the live channel recovered", async () => (await unpublishedCount(db.sql)) === 0);
+    // At least once: the bus saw the batch on every attempt, the live channel on the last.
+    expect(bus.published.map((e) => e.id)).toEqual([...rows, ...rows, ...rows].map((r) => r.id));
+    expect(live.batches.map((b) => b.map((m) => m.eventId))).toEqual([rows.map((r) => r.id)]);
   });
 
   it("feeds a real in-process bus and live channel end to end", async () => {

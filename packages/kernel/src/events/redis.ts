@@ -3,7 +3,7 @@ import os from "node:os";
 import { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
 import { LiveListeners, matchesType, typeFilter, type TypeFilter } from "./memory.ts";
-import { toJsonSafe } from "./outbox.ts";
+import { toJsonText } from "./outbox.ts";
 import type {
   DomainEvent,
   EventBus,
@@ -102,7 +102,7 @@ export class RedisStreamBus implements EventBus {
     for (const event of events) {
       pipeline.call(
         "XADD", this.stream, "MAXLEN", "~", String(this.settings.maxLen), "*",
-        "type", event.type, "event", JSON.stringify(toJsonSafe(event)),
+        "type", event.type, "event", toJsonText(event),
       );
     }
     const results = (await pipeline.exec()) ?? [];
@@ -389,7 +389,18 @@ export class RedisLiveChannel implements LiveChannel {
 
   async publish(message: LiveMessage): Promise<void> {
     if (this.closed) throw new Error("redis live channel is closed");
-    await this.publisher().publish(this.prefix + message.playerId, JSON.stringify(toJsonSafe(message)));
+    await this.publisher().publish(this.prefix + message.playerId, toJsonText(message));
+  }
+
+  /** Every message in one pipeline (one write, one round trip), in order. */
+  async publishMany(messages: readonly LiveMessage[]): Promise<void> {
+    if (this.closed) throw new Error("redis live channel is closed");
+    if (messages.length === 0) return;
+    const pipeline = this.publisher().pipeline();
+    for (const message of messages) pipeline.publish(this.prefix + message.playerId, toJsonText(message));
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
   }
 
   async subscribe(playerId: string, listener: LiveListener): Promise<() => Promise<void>> {

@@ -52,6 +52,11 @@ export type LiveListener = (message: LiveMessage) => void;
 /** Per-player fan-out: every gateway instance may subscribe to any player's channel. */
 export interface LiveChannel {
   publish(message: LiveMessage): Promise<void>;
+  /**
+   * The same as `publish` for each message in order, where the transport can do it in one go (Redis:
+   * one pipeline). The outbox relay uses it when present.
+   */
+  publishMany?(messages: readonly LiveMessage[]): Promise<void>;
   subscribe(playerId: string, listener: LiveListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
