@@ -27,6 +27,8 @@ export interface CaseFilter {
   status?: CaseStatus | null;
   kind?: CaseKind | null;
   playerId?: string | null;
+  /** The kinds the caller may see (visibleCaseKinds); a kind asked for outside them matches nothing. */
+  visibleKinds?: readonly string[] | "all";
 }
 
 export interface CasePage {
@@ -223,6 +225,7 @@ export class ComplianceCases {
       where: {
         ...(filter.status ? { status: filter.status } : {}),
         ...(filter.kind ? { kind: filter.kind } : {}),
+        ...(filter.visibleKinds && filter.visibleKinds !== "all" ? { AND: [{ kind: { in: [...filter.visibleKinds] as CaseKind[] } }] } : {}),
         ...(filter.playerId ? { playerId: filter.playerId } : {}),
         ...(from ? { OR: [{ openedAt: { lt: from.openedAt } }, { openedAt: from.openedAt, id: { lt: from.id } }] } : {}),
       },

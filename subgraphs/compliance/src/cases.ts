@@ -88,6 +88,18 @@ export function applyCaseChange(state: CaseState, change: CaseChange): CaseState
 }
 
 /** The value of the unique `openKey` while a case is open: at most one open case of a kind per player. */
+/**
+ * The case kinds a staff member may see. Compliance (and admin) see every case. Support sees only
+ * the safer-gambling cases it may have to act on with the player (financial vulnerability). Money
+ * laundering cases, staff-opened ones and settlement mismatches stay with compliance: anyone who
+ * talks to the player must not be able to tip them off about a suspicion (POCA 2002 s.333A).
+ */
+export const SUPPORT_VISIBLE_CASE_KINDS = ["FINANCIAL_VULNERABILITY"] as const;
+
+export function visibleCaseKinds(roles: readonly string[]): readonly string[] | "all" {
+  return roles.includes("compliance") || roles.includes("admin") ? "all" : SUPPORT_VISIBLE_CASE_KINDS;
+}
+
 export const openKeyOf = (playerId: string, kind: string) => `${playerId}:${kind}`;
 
 /** A manual case's reason, kept in its facts. */

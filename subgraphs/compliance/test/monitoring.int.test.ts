@@ -225,6 +225,35 @@ describe("who may see and change cases", () => {
   });
 });
 
+describe("tipping-off: support sees safer-gambling cases, never money-laundering ones", () => {
+  it("lists and reads only financial-vulnerability cases for support, every case for compliance", async () => {
+    const playerId = await registeredPlayer();
+    await deposit(playerId, 20000n); // financial vulnerability
+    for (const kind of ["AML_STRUCTURING", "OTHER"]) {
+      expect((await svc.graphql(OPEN, { p: playerId, k: kind, r: `Manual ${kind}` }, complianceStaff)).errors).toBeUndefined();
+      clock = new Date(clock.getTime() + 1000);
+    }
+    const all = await casesOf(playerId);
+    expect(all.map((c) => c.kind).sort()).toEqual(["AML_STRUCTURING", "FINANCIAL_VULNERABILITY", "OTHER"]);
+
+    const asSupport = await svc.graphql<CasesResult>(CASES, { filter: { playerId } }, supportStaff);
+    expect(asSupport.errors).toBeUndefined();
+    expect(asSupport.data?.cases.edges.map((e) => e.node.kind)).toEqual(["FINANCIAL_VULNERABILITY"]);
+    // Asking for the kind by name finds nothing rather than an error that would confirm it exists.
+    const byKind = await svc.graphql<CasesResult>(CASES, { filter: { playerId, kind: "AML_STRUCTURING" } }, supportStaff);
+    expect(byKind.errors).toBeUndefined();
+    expect(byKind.data?.cases.edges).toEqual([]);
+    for (const hidden of all.filter((c) => c.kind !== "FINANCIAL_VULNERABILITY")) {
+      const read = await svc.graphql<{ case: CaseResult | null }>(CASE, { id: hidden.id }, supportStaff);
+      expect(read.errors).toBeUndefined();
+      expect(read.data?.case).toBeNull();
+      expect((await svc.graphql<{ case: CaseResult | null }>(CASE, { id: hidden.id }, complianceStaff)).data?.case?.id).toBe(hidden.id);
+    }
+    const asCompliance = await svc.graphql<CasesResult>(CASES, { filter: { playerId } }, complianceStaff);
+    expect(asCompliance.data?.cases.edges.map((e) => e.node.kind).sort()).toEqual(["AML_STRUCTURING", "FINANCIAL_VULNERABILITY", "OTHER"]);
+  });
+});
+
 describe("bad input", () => {
   it("is BAD_USER_INPUT and writes nothing", async () => {
     const playerId = await registeredPlayer();

@@ -1,7 +1,12 @@
 import { badInput, forbidden } from "@casino/kernel/errors";
 import { Buffer } from "node:buffer";
 import type { QueryResolvers } from "../generated/graphql.ts";
+import { visibleCaseKinds } from "../cases.ts";
+import type { ComplianceContext } from "../context.ts";
 import { isUuid, loadAssessedView } from "../loaders.ts";
+
+/** The caller's staff roles (the policies let only staff reach the case queries). */
+const staffRoles = (ctx: ComplianceContext): readonly string[] => (ctx.principal.kind === "staff" ? ctx.principal.roles : []);
 
 export const Query: QueryResolvers = {
   restrictionsOfPlayer: (_parent, { playerId }, ctx) => {
@@ -24,11 +29,14 @@ export const Query: QueryResolvers = {
     const take = first ?? 20;
     if (take < 1 || take > 100) throw badInput("first must be between 1 and 100", "first");
     if (filter?.playerId && !isUuid(filter.playerId)) throw badInput("playerId must be a UUID", "filter.playerId");
-    return ctx.cases.list(filter ?? {}, take, after);
+    return ctx.cases.list({ ...filter, visibleKinds: visibleCaseKinds(staffRoles(ctx)) }, take, after);
   },
-  case: (_parent, { id }, ctx) => {
+  case: async (_parent, { id }, ctx) => {
     if (!isUuid(id)) throw badInput("id must be a UUID", "id");
-    return ctx.prisma.complianceCase.findUnique({ where: { id } });
+    const found = await ctx.prisma.complianceCase.findUnique({ where: { id } });
+    const visible = visibleCaseKinds(staffRoles(ctx));
+    // A case the caller may not see is answered like one that does not exist: its existence is the secret.
+    return found && (visible === "all" || visible.includes(found.kind)) ? found : null;
   },
   suspiciousActivityReportDraft: async (_parent, { caseId }, ctx) => {
     if (!isUuid(caseId)) throw badInput("caseId must be a UUID", "caseId");
