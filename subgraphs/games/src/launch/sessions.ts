@@ -1,8 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { SqlExecutor } from "@casino/kernel/db/sql";
 import type { LaunchMode, PrismaClient } from "../generated/prisma/client.ts";
 
-/** What the RGS layer and the rounds need to know of a session, given its token. */
+/** What the RGS layer needs to know of a session, given its token. */
 export interface LaunchSessionView {
   id: string;
   playerId: string;
@@ -28,6 +27,54 @@ export function tokenHash(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
+/** Tokens are 43 characters; anything empty or absurdly long is no token of ours, unread. */
+export const isTokenShaped = (token: unknown): token is string => typeof token === "string" && token.length > 0 && token.length <= 256;
+
+/** A session as read by sessionByTokenSql (ids as text; json-safe, so it can travel inside row_to_json). */
+export interface LaunchSessionRow {
+  id: string;
+  player_id: string;
+  game_id: string;
+  game_code: string;
+  provider_id: string;
+  provider_code: string;
+  mode: LaunchMode;
+  currency: string;
+  jurisdiction: string;
+  expires_at: Date | string;
+  ended_at: Date | string | null;
+}
+
+/**
+ * The session whose token hash is the given parameter, with its game's and provider's codes: one
+ * statement, also embedded as a CTE where a caller reads a session and writes in the same round trip
+ * (the RGS layer's claim).
+ */
+export function sessionByTokenSql(tokenHashParam: string): string {
+  return `SELECT s.id::text AS id, s.player_id::text AS player_id, s.game_id::text AS game_id, g.code AS game_code, s.provider_id::text AS provider_id,
+                 p.code AS provider_code, s.mode::text AS mode, s.currency::text AS currency, s.jurisdiction::text AS jurisdiction, s.expires_at, s.ended_at
+            FROM launch_session s JOIN game g ON g.id = s.game_id JOIN provider p ON p.id = g.provider_id
+           WHERE s.token_hash = ${tokenHashParam}`;
+}
+
+/** Expired once `now` reaches expiresAt, or at once when the session was ended (endGameSession). */
+export function sessionViewOf(row: LaunchSessionRow, now: Date): LaunchSessionView {
+  const expiresAt = new Date(row.expires_at);
+  return {
+    id: row.id,
+    playerId: row.player_id,
+    gameId: row.game_id,
+    gameCode: row.game_code,
+    providerId: row.provider_id,
+    providerCode: row.provider_code,
+    mode: row.mode,
+    currency: row.currency,
+    jurisdiction: row.jurisdiction,
+    expiresAt,
+    expired: row.ended_at !== null || expiresAt.getTime() <= now.getTime(),
+  };
+}
+
 export interface NewSession {
   playerId: string;
   gameId: string;
@@ -43,8 +90,6 @@ export interface NewSession {
 export class LaunchSessions {
   constructor(
     private readonly prisma: PrismaClient,
-    /** The same database, raw: resolve() runs on every RGS callback. */
-    private readonly sql: SqlExecutor,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -71,47 +116,5 @@ export class LaunchSessions {
       },
     });
     return { id, token, expiresAt, createdAt };
-  }
-
-  /**
-   * The session a token belongs to, or null for a token we never issued. One statement on the raw
-   * executor: through Prisma the same read (session, its game, the game's provider) was three
-   * statements plus the client's own work, on the hot path of every callback.
-   */
-  async resolve(token: string): Promise<LaunchSessionView | null> {
-    if (typeof token !== "string" || token.length === 0 || token.length > 256) return null;
-    const [row] = await this.sql.query<{
-      id: string;
-      player_id: string;
-      game_id: string;
-      game_code: string;
-      provider_id: string;
-      provider_code: string;
-      mode: LaunchMode;
-      currency: string;
-      jurisdiction: string;
-      expires_at: Date;
-      ended_at: Date | null;
-    }>(
-      `SELECT s.id::text AS id, s.player_id::text AS player_id, s.game_id::text AS game_id, g.code AS game_code, s.provider_id::text AS provider_id,
-              p.code AS provider_code, s.mode::text AS mode, s.currency::text AS currency, s.jurisdiction::text AS jurisdiction, s.expires_at, s.ended_at
-         FROM launch_session s JOIN game g ON g.id = s.game_id JOIN provider p ON p.id = g.provider_id
-        WHERE s.token_hash = $1`,
-      [tokenHash(token)],
-    );
-    if (!row) return null;
-    return {
-      id: row.id,
-      playerId: row.player_id,
-      gameId: row.game_id,
-      gameCode: row.game_code,
-      providerId: row.provider_id,
-      providerCode: row.provider_code,
-      mode: row.mode,
-      currency: row.currency,
-      jurisdiction: row.jurisdiction,
-      expiresAt: row.expires_at,
-      expired: row.ended_at !== null || row.expires_at.getTime() <= this.now().getTime(),
-    };
   }
 }

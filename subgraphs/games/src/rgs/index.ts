@@ -8,7 +8,7 @@ import type { Logger } from "@casino/kernel/logger";
 import type { Express } from "express";
 import type { AnyRgsAdapter } from "./adapter.ts";
 import { mountRgsRoutes } from "./http.ts";
-import type { ComplianceGate, LaunchSessionResolver, WalletPort } from "./ports.ts";
+import type { ComplianceGate, WalletPort } from "./ports.ts";
 import { RgsProviders } from "./providers.ts";
 import { ADAPTERS } from "./registry.ts";
 import { GameTransactionService } from "./service.ts";
@@ -19,8 +19,9 @@ export interface RgsDeps {
   sql: SqlExecutor;
   wallet: WalletPort;
   compliance: ComplianceGate;
-  sessions: LaunchSessionResolver;
   log: Logger;
+  /** Judges launch sessions' expiry (the games service's clock); default the system clock. */
+  now?: () => Date;
   /** Resolves {"env": "NAME"} secret references in provider credentials. */
   env: Record<string, string | undefined>;
   adapters?: readonly AnyRgsAdapter[];
@@ -41,8 +42,8 @@ export function mountRgs(app: Express, deps: RgsDeps): MountedRgs {
     store,
     wallet: deps.wallet,
     compliance: deps.compliance,
-    sessions: deps.sessions,
     log: deps.log,
+    ...(deps.now !== undefined ? { now: deps.now } : {}),
     ...(deps.leaseMs !== undefined ? { leaseMs: deps.leaseMs } : {}),
     ...(deps.busyWaitMs !== undefined ? { busyWaitMs: deps.busyWaitMs } : {}),
     ...(deps.cacheMs !== undefined ? { gameCacheMs: deps.cacheMs } : {}),
@@ -53,4 +54,4 @@ export function mountRgs(app: Express, deps: RgsDeps): MountedRgs {
 }
 
 export { loadRgsConfig, type RgsConfig } from "./config.ts";
-export type { ComplianceGate, LaunchSessionResolver, LaunchSessionView, WalletPort } from "./ports.ts";
+export type { ComplianceGate, WalletPort } from "./ports.ts";

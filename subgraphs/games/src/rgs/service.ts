@@ -6,9 +6,10 @@
  * whatever the order of retries.
  *
  * How a command runs (an "attempt", see store.ts):
- *   1. Checks that need no writes (player, currency, game, session). When they pass, the attempt
- *      and its ids are claimed (committed) in the same statement that finds them unknown, before the
- *      wallet is called; that is the whole of a fresh request's work before the wallet.
+ *   1. Checks of the request (player, currency, game; then its launch session). The session is read
+ *      in the same statement that claims the request's ids (the attempt and its ids, committed before
+ *      the wallet is called) when they were never seen and the session allows the request: for a
+ *      fresh request that is the whole of its work before the wallet.
  *   2. Otherwise replays: a transaction id seen before with the same inputs gets its stored answer,
  *      with different inputs DUPLICATE; ids still being worked on are waited for (or recovered when
  *      their worker's lease ran out). Only for ids never seen is a refusal of step 1 answered, and
@@ -42,15 +43,17 @@ import {
   type StepResult,
   type WinCommand,
 } from "./model.ts";
-import type { ComplianceGate, LaunchSessionResolver, LaunchSessionView, WalletPort } from "./ports.ts";
+import { isTokenShaped, sessionViewOf, tokenHash, type LaunchSessionView } from "../launch/sessions.ts";
+import type { ComplianceGate, WalletPort } from "./ports.ts";
 import type { GameRow, PlannedTransaction, RgsStore, StoredTransaction, TransactionKind } from "./store.ts";
 
 export interface GameTransactionServiceOptions {
   store: RgsStore;
   wallet: WalletPort;
   compliance: ComplianceGate;
-  sessions: LaunchSessionResolver;
   log: Logger;
+  /** The clock that judges launch sessions' expiry (the games service's). */
+  now?: () => Date;
   /** How long a worker owns an attempt before another request may recover it. */
   leaseMs?: number;
   /** How long a request waits for another worker's attempt on the same ids before answering UNAVAILABLE. */
@@ -134,19 +137,29 @@ function replayOf(ids: readonly string[], stored: readonly StoredTransaction[]):
   };
 }
 
-type Validation = Outcome | { session: LaunchSessionView | null; game: GameRow | null };
-const isOutcome = (v: Validation): v is Outcome => "code" in v;
+/** What a money request is checked against before anything is written (its session and game). */
+interface RequestCheck {
+  playerId: string;
+  token: string | null;
+  gameCode: string;
+  /** The currency the session must play in. */
+  currency: string;
+  /** A stake: needs a REAL session of the game, neither ended nor expired. */
+  bet: boolean;
+}
 
 export class GameTransactionService {
   private readonly leaseMs: number;
   private readonly busyWaitMs: number;
   private readonly gameCacheMs: number;
+  private readonly now: () => Date;
   private readonly games = new Map<string, { at: number; row: GameRow | null }>();
 
   constructor(private readonly opts: GameTransactionServiceOptions) {
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.busyWaitMs = opts.busyWaitMs ?? 3_000;
     this.gameCacheMs = opts.gameCacheMs ?? 5_000;
+    this.now = opts.now ?? (() => new Date());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -156,7 +169,7 @@ export class GameTransactionService {
     if (!UUID.test(cmd.playerId)) return outcome("INVALID_PLAYER", "the user is no player id");
     let currency = cmd.currency;
     if (cmd.token !== null) {
-      const session = await this.opts.sessions.resolve(cmd.token);
+      const session = await this.session(cmd.token);
       if (!session || session.providerId !== provider.id || session.playerId.toLowerCase() !== cmd.playerId.toLowerCase()) {
         return outcome("INVALID_TOKEN", "unknown token, or not this player's or provider's");
       }
@@ -188,12 +201,12 @@ export class GameTransactionService {
       this.plan(provider, cmd, s.kind, s.txId, s.amount, s.kind === "BET" && s.free, cmd.currency, null, seq),
     );
     const hasBet = ordered.some((s) => s.kind === "BET");
-    return this.execute(provider, planned, cmd.steps.map((s) => s.txId), () => this.validate(provider, cmd, cmd.currency, { bet: hasBet }));
+    return this.execute(provider, planned, cmd.steps.map((s) => s.txId), { ...cmd, bet: hasBet });
   }
 
   async win(provider: RgsProvider, cmd: WinCommand): Promise<Outcome> {
     const planned = [this.plan(provider, cmd, "WIN", cmd.txId, cmd.amount, false, cmd.currency, cmd.betTxId, 0)];
-    return this.execute(provider, planned, [cmd.txId], () => this.validate(provider, cmd, cmd.currency, { bet: false }));
+    return this.execute(provider, planned, [cmd.txId], { ...cmd, bet: false });
   }
 
   async rollback(provider: RgsProvider, cmd: RollbackCommand): Promise<Outcome> {
@@ -204,13 +217,13 @@ export class GameTransactionService {
       return outcome("NOT_FOUND", "the referenced transaction is not a stake of this player");
     }
     let currency = cmd.currency ?? stake?.currency ?? null;
-    if (currency === null && cmd.token !== null) currency = (await this.opts.sessions.resolve(cmd.token))?.currency ?? null;
+    if (currency === null && cmd.token !== null) currency = (await this.session(cmd.token))?.currency ?? null;
     // Neither the stake nor a session tells: the provider's first currency carries the tombstone
     // (the wallet refuses the late stake by its key, whatever the currency).
     currency ??= provider.allowedCurrencies[0] ?? null;
     if (currency === null) return outcome("WRONG_CURRENCY", "no currency is configured for this provider");
     const planned = [this.plan(provider, { ...cmd, currency }, "ROLLBACK", cmd.txId, 0n, false, null, cmd.betTxId, 0)];
-    return this.execute(provider, planned, [cmd.txId], () => this.validate(provider, { ...cmd, currency }, cmd.currency ?? currency, { bet: false }));
+    return this.execute(provider, planned, [cmd.txId], { ...cmd, currency: cmd.currency ?? currency, bet: false });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -225,31 +238,38 @@ export class GameTransactionService {
     return row;
   }
 
-  private async validate(
-    provider: RgsProvider,
-    ctx: { playerId: string; token: string | null; gameCode: string; currency?: string | null },
-    currency: string,
-    opts: { bet: boolean },
-  ): Promise<Validation> {
-    if (!UUID.test(ctx.playerId)) return outcome("INVALID_PLAYER", "the user is no player id");
-    if (!provider.allowedCurrencies.includes(currency)) return outcome("WRONG_CURRENCY", `${currency} is not configured for this provider`);
-    const game = await this.game(provider.id, ctx.gameCode);
-    const listed = provider.allowedGameCodes.length === 0 || provider.allowedGameCodes.includes(ctx.gameCode);
+  private async session(token: string): Promise<LaunchSessionView | null> {
+    if (!isTokenShaped(token)) return null;
+    const row = await this.opts.store.session(tokenHash(token));
+    return row && sessionViewOf(row, this.now());
+  }
+
+  /** The checks of a request that need no session (the game is cached). */
+  private async precheck(provider: RgsProvider, req: RequestCheck): Promise<Outcome | null> {
+    if (!UUID.test(req.playerId)) return outcome("INVALID_PLAYER", "the user is no player id");
+    if (!provider.allowedCurrencies.includes(req.currency)) return outcome("WRONG_CURRENCY", `${req.currency} is not configured for this provider`);
+    const game = await this.game(provider.id, req.gameCode);
+    const listed = provider.allowedGameCodes.length === 0 || provider.allowedGameCodes.includes(req.gameCode);
     // Wins and rollbacks of a game disabled since its bets must still land.
-    if (!game || !listed || (opts.bet && !game.enabled)) return outcome("INVALID_GAME", `game ${ctx.gameCode} is not available from this provider`);
-    if (ctx.token === null) return opts.bet ? outcome("INVALID_TOKEN", "a bet needs a launch token") : { session: null, game };
-    const session = await this.opts.sessions.resolve(ctx.token);
-    if (!session || session.providerId !== provider.id || session.playerId.toLowerCase() !== ctx.playerId.toLowerCase()) {
+    if (!game || !listed || (req.bet && !game.enabled)) return outcome("INVALID_GAME", `game ${req.gameCode} is not available from this provider`);
+    if (req.token === null) return req.bet ? outcome("INVALID_TOKEN", "a bet needs a launch token") : null;
+    if (!isTokenShaped(req.token)) return outcome("INVALID_TOKEN", "unknown token, or not this player's or provider's");
+    return null;
+  }
+
+  /** The session's checks; the store's SessionGate applies the same rules before it claims. */
+  private checkSession(provider: RgsProvider, req: RequestCheck, session: LaunchSessionView | null): Outcome | null {
+    if (!session || session.providerId !== provider.id || session.playerId.toLowerCase() !== req.playerId.toLowerCase()) {
       return outcome("INVALID_TOKEN", "unknown token, or not this player's or provider's");
     }
-    if (opts.bet) {
+    if (req.bet) {
       if (session.mode !== "REAL") return outcome("INVALID_TOKEN", "a demo session cannot bet real money");
-      if (session.gameCode !== ctx.gameCode) return outcome("INVALID_GAME", `the session was launched for ${session.gameCode}`);
+      if (session.gameCode !== req.gameCode) return outcome("INVALID_GAME", `the session was launched for ${session.gameCode}`);
       // Expiry is checked for bets only: wins and rollbacks land after the session ends (domain.md).
       if (session.expired) return outcome("TOKEN_EXPIRED", "the launch session has expired");
     }
-    if (session.currency !== currency) return outcome("WRONG_CURRENCY", `the session plays in ${session.currency}`);
-    return { session, game };
+    if (session.currency !== req.currency) return outcome("WRONG_CURRENCY", `the session plays in ${session.currency}`);
+    return null;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -300,20 +320,30 @@ export class GameTransactionService {
     }
   }
 
-  private async execute(provider: RgsProvider, planned: PlannedTransaction[], requestOrder: readonly string[], validate: () => Promise<Validation>): Promise<Outcome> {
+  private async execute(provider: RgsProvider, planned: PlannedTransaction[], requestOrder: readonly string[], req: RequestCheck): Promise<Outcome> {
     const ids = planned.map((p) => p.externalId);
     const deadline = Date.now() + this.busyWaitMs;
-    // The request's own checks come first: they need no record of its ids, and when they pass, the
-    // common case (ids never seen) is claimed in one statement without looking the ids up first. A
-    // refusal is only answered once the ids prove unknown: a replay gets its first answer whatever
-    // the state of the session or game now.
-    const validation = await validate();
-    if (!isOutcome(validation)) {
+    // The common case, ids never seen, takes one statement before the wallet: it reads the session
+    // and claims the ids when they are unknown and the session allows the request. A refusal is
+    // only answered once the ids prove unknown: a replay gets its first answer whatever the state of
+    // the session or game now.
+    let refusal = await this.precheck(provider, req);
+    if (!refusal) {
+      const now = this.now();
       const attemptId = randomUUID();
       const owner = randomUUID();
-      const fresh = await this.opts.store.claimUnlessKnown(attemptId, owner, provider.id, this.leaseMs, planned);
-      if (fresh.claimed.length === planned.length) return this.drive(provider, attemptId, owner, planned, "STARTED", null, false);
-      // Another request recorded some of these ids meanwhile: nothing of this attempt may stay.
+      const fresh = await this.opts.store.claimFresh(attemptId, owner, provider.id, this.leaseMs, planned, {
+        tokenHash: req.token === null ? null : tokenHash(req.token),
+        playerId: req.playerId,
+        bet: req.bet,
+        currency: req.currency,
+        gameCode: req.gameCode,
+        now,
+      });
+      refusal = req.token === null ? null : this.checkSession(provider, req, fresh.session && sessionViewOf(fresh.session, now));
+      if (!refusal && fresh.claimed.length === planned.length) return this.drive(provider, attemptId, owner, planned, "STARTED", null, false);
+      // Another request recorded some of these ids meanwhile (or, never by design, the gate let
+      // through what the check refuses): nothing of this attempt may stay.
       if (fresh.attempted) await this.opts.store.withdraw(attemptId, owner);
     }
     for (;;) {
@@ -339,7 +369,7 @@ export class GameTransactionService {
         replayed = existing;
       }
 
-      if (isOutcome(validation)) return validation;
+      if (refusal) return refusal;
 
       const attemptId = randomUUID();
       const owner = randomUUID();

@@ -6,6 +6,7 @@
  * the wallet (on PGlite that would block every other query of the process).
  */
 import type { SqlExecutor } from "@casino/kernel/db/sql";
+import { sessionByTokenSql, type LaunchSessionRow } from "../launch/sessions.ts";
 import type { OutcomeCode } from "./model.ts";
 
 export type TransactionKind = "BET" | "WIN" | "ROLLBACK";
@@ -38,6 +39,20 @@ export interface StoredTransaction extends PlannedTransaction {
   balanceMinor: bigint | null;
   walletTransactionId: string | null;
   processedAt: Date | null;
+}
+
+/**
+ * What a session must be for a fresh request to be claimed with it (claimFresh): the player's and
+ * provider's, in the request's currency; for a bet also REAL, of the game, neither ended nor expired
+ * at `now`. No token (tokenHash null) passes for wins and rollbacks only.
+ */
+export interface SessionGate {
+  tokenHash: string | null;
+  playerId: string;
+  bet: boolean;
+  currency: string;
+  gameCode: string;
+  now: Date;
 }
 
 export interface FinishedStep {
@@ -242,36 +257,66 @@ export class RgsStore {
     return rows.map((r) => r.external_id);
   }
 
+  /** The launch session of a token's hash (see launch/sessions.ts). */
+  async session(tokenHash: string): Promise<LaunchSessionRow | null> {
+    const [row] = await this.sql.query<LaunchSessionRow>(sessionByTokenSql("$1"), [tokenHash]);
+    return row ?? null;
+  }
+
   /**
-   * The common case of a request in one statement: when none of its ids was ever recorded, claims
-   * them all for a new attempt (as claim()); when any is, writes nothing. `attempted` says whether
-   * the attempt row was written: a claim of fewer ids than asked (another request recorded some in
-   * between) must then be withdrawn. Nothing claimed and nothing attempted: some ids are known, the
-   * caller looks them up (find) to replay, refuse as a duplicate or wait.
+   * The whole of a fresh request's work before the wallet, in one statement: reads the launch session
+   * of its token and, when none of its ids was ever recorded and the session allows the request
+   * (`gate`: the same rules the service then applies to the session it gets back), claims them all
+   * for a new attempt (as claim()); otherwise writes nothing.
+   *
+   * `attempted` says whether the attempt row was written: a claim of fewer ids than asked (another
+   * request recorded some in between) must then be withdrawn. Nothing attempted: some ids are known
+   * (the caller looks them up to replay, refuse as a duplicate or wait) or the session refuses.
    */
-  async claimUnlessKnown(
+  async claimFresh(
     attemptId: string,
     owner: string,
     providerId: string,
     leaseMs: number,
     planned: readonly PlannedTransaction[],
-  ): Promise<{ attempted: boolean; claimed: string[] }> {
-    const rows = await this.sql.query<{ external_id: string | null }>(
-      `WITH attempt AS (
+    gate: SessionGate,
+  ): Promise<{ attempted: boolean; claimed: string[]; session: LaunchSessionRow | null }> {
+    const rows = await this.sql.query<{ part: "claimed" | "attempt" | "session"; external_id: string | null; session: LaunchSessionRow | null }>(
+      `WITH session AS (
+         ${sessionByTokenSql("$7")}
+       ), attempt AS (
          INSERT INTO rgs_attempt (id, provider_id, owner, state, lease_until)
          SELECT $1::uuid, $3::uuid, $2::uuid, 'STARTED', now() + make_interval(secs => $4::double precision / 1000)
           WHERE NOT EXISTS (SELECT 1 FROM rgs_transaction k WHERE k.provider_id = $3::uuid AND k.external_id = ANY($6::text[]))
+            AND (($7::text IS NULL AND NOT $9::boolean)
+                 OR EXISTS (SELECT 1 FROM session s
+                             WHERE s.provider_id = $3::text AND s.player_id = lower($8::text) AND s.currency = $10::text
+                               AND (NOT $9::boolean OR (s.mode = 'REAL' AND s.game_code = $11::text AND s.ended_at IS NULL AND s.expires_at > $12::timestamptz))))
          RETURNING id
        ), claimed AS (
          ${INSERT_CLAIMED}
        )
-       SELECT c.external_id FROM claimed c
+       SELECT 'claimed' AS part, c.external_id, NULL::json AS session FROM claimed c
        UNION ALL
-       SELECT NULL FROM attempt`,
-      [...claimParams(attemptId, owner, providerId, leaseMs, planned), planned.map((p) => p.externalId)],
+       SELECT 'attempt', NULL, NULL FROM attempt
+       UNION ALL
+       SELECT 'session', NULL, row_to_json(s) FROM session s`,
+      [
+        ...claimParams(attemptId, owner, providerId, leaseMs, planned),
+        planned.map((p) => p.externalId),
+        gate.tokenHash,
+        gate.playerId,
+        gate.bet,
+        gate.currency,
+        gate.gameCode,
+        gate.now.toISOString(),
+      ],
     );
-    // One NULL row stands for the attempt row, one named row per id claimed.
-    return { attempted: rows.some((r) => r.external_id === null), claimed: rows.flatMap((r) => (r.external_id === null ? [] : [r.external_id])) };
+    return {
+      attempted: rows.some((r) => r.part === "attempt"),
+      claimed: rows.flatMap((r) => (r.part === "claimed" && r.external_id !== null ? [r.external_id] : [])),
+      session: rows.find((r) => r.part === "session")?.session ?? null,
+    };
   }
 
   /** Withdraws an attempt that claimed nothing or must not go on (nothing was sent to the wallet). */

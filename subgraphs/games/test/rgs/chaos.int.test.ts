@@ -47,8 +47,8 @@ it(
     const softswiss = new SoftswissSimulator({ baseUrl: `${p.rgsUrl}/softswiss`, secret: p.softswissSecret, transport });
 
     const players = await Promise.all(Array.from({ length: PLAYERS }, () => p.fundedPlayer(200_000n)));
-    const hubTokens = new Map(players.map((u) => [u, p.session(p.hub88, u)]));
-    const ssTokens = new Map(players.map((u) => [u, p.session(p.softswiss, u)]));
+    const hubTokens = new Map(await Promise.all(players.map(async (u) => [u, await p.session(p.hub88, u)] as const)));
+    const ssTokens = new Map(await Promise.all(players.map(async (u) => [u, await p.session(p.softswiss, u)] as const)));
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
     let rounds = 0;
     const modes = { hub88: { none: 0, after: 0, before: 0 }, softswiss: { normal: 0, rollbackAfter: 0, rollbackBefore: 0 } };

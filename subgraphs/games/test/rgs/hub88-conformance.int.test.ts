@@ -28,7 +28,7 @@ interface Round {
 
 async function round(deposit = 10_000n): Promise<Round> {
   const user = await p.fundedPlayer(deposit);
-  return { user, token: p.session(p.hub88, user) };
+  return { user, token: await p.session(p.hub88, user) };
 }
 
 const betBody = (r: Round, over: Record<string, unknown> = {}) => ({
@@ -114,7 +114,7 @@ describe("/transaction/bet", () => {
     const r = await round(10_000n);
     const body = betBody(r);
     expectAnswer(await sim.send("/transaction/bet", body), "RS_OK", 9_750n);
-    p.sessions.end(r.token);
+    await p.endSession(r.token);
     const walletTx = await p.walletTransactionCount();
     expectAnswer(await sim.send("/transaction/bet", { ...body, request_uuid: randomUUID() }), "RS_OK", 9_750n);
     expect(await p.walletTransactionCount()).toBe(walletTx);
@@ -146,10 +146,10 @@ describe("/transaction/bet", () => {
   it("refuses an expired session (RS_ERROR_TOKEN_EXPIRED), an unknown or demo token (RS_ERROR_INVALID_TOKEN), writing nothing", async () => {
     const user = await p.fundedPlayer();
     await writesNothing(async () => {
-      expectAnswer(await sim.send("/transaction/bet", betBody({ user, token: p.session(p.hub88, user, { expired: true }) })), "RS_ERROR_TOKEN_EXPIRED");
+      expectAnswer(await sim.send("/transaction/bet", betBody({ user, token: await p.session(p.hub88, user, { expired: true }) })), "RS_ERROR_TOKEN_EXPIRED");
       expectAnswer(await sim.send("/transaction/bet", betBody({ user, token: "no-such-token" })), "RS_ERROR_INVALID_TOKEN");
-      expectAnswer(await sim.send("/transaction/bet", betBody({ user, token: p.session(p.hub88, user, { mode: "DEMO" }) })), "RS_ERROR_INVALID_TOKEN");
-      expectAnswer(await sim.send("/transaction/bet", betBody({ user, token: p.session(p.softswiss, user) })), "RS_ERROR_INVALID_TOKEN");
+      expectAnswer(await sim.send("/transaction/bet", betBody({ user, token: await p.session(p.hub88, user, { mode: "DEMO" }) })), "RS_ERROR_INVALID_TOKEN");
+      expectAnswer(await sim.send("/transaction/bet", betBody({ user, token: await p.session(p.softswiss, user) })), "RS_ERROR_INVALID_TOKEN");
     });
   });
 
@@ -157,7 +157,7 @@ describe("/transaction/bet", () => {
     const r = await round();
     await writesNothing(async () => {
       expectAnswer(await sim.send("/transaction/bet", betBody(r, { game_code: "no-such-game" })), "RS_ERROR_INVALID_GAME");
-      const retired = p.session(p.hub88, r.user, { gameCode: `${p.hub88.code}-retired` });
+      const retired = await p.session(p.hub88, r.user, { gameCode: `${p.hub88.code}-retired` });
       expectAnswer(await sim.send("/transaction/bet", betBody({ ...r, token: retired }, { game_code: `${p.hub88.code}-retired` })), "RS_ERROR_INVALID_GAME");
       expectAnswer(await sim.send("/transaction/bet", betBody(r, { currency: "EUR" })), "RS_ERROR_WRONG_CURRENCY");
       expectAnswer(await sim.send("/transaction/bet", betBody(r, { currency: "USD" })), "RS_ERROR_WRONG_CURRENCY");
@@ -208,7 +208,7 @@ describe("/transaction/win", () => {
     const r = await round(10_000n);
     const bet = betBody(r);
     expectAnswer(await sim.send("/transaction/bet", bet), "RS_OK", 9_750n);
-    const expiredToken = p.session(p.hub88, r.user, { expired: true });
+    const expiredToken = await p.session(p.hub88, r.user, { expired: true });
     const win = winBody({ ...r, token: expiredToken }, bet.transaction_uuid, { round: bet.round });
     expectAnswer(await sim.send("/transaction/win", win), "RS_OK", 10_350n);
     expectAnswer(await sim.send("/transaction/win", { ...win, request_uuid: randomUUID() }), "RS_OK", 10_350n);

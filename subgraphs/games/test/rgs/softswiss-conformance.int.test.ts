@@ -20,7 +20,7 @@ afterAll(async () => {
 
 async function player(deposit = 10_000n) {
   const user = await p.fundedPlayer(deposit);
-  return { user_id: user, session_id: p.session(p.softswiss, user), currency: "GBP", game: p.softswiss.gameCode, game_id: `round-${randomUUID()}` };
+  return { user_id: user, session_id: await p.session(p.softswiss, user), currency: "GBP", game: p.softswiss.gameCode, game_id: `round-${randomUUID()}` };
 }
 type Round = Awaited<ReturnType<typeof player>>;
 const bet = (amount: number, id = randomUUID()) => ({ action: "bet", action_id: id, amount });
@@ -99,7 +99,7 @@ describe("/play", () => {
     expectError(await play(r, [bet(100)]), 105);
     p.compliance.refusals.delete(r.user_id);
     await writesNothing(async () => {
-      expectError(await play(r, [bet(100)], { session_id: p.session(p.softswiss, r.user_id, { expired: true }) }), 102);
+      expectError(await play(r, [bet(100)], { session_id: await p.session(p.softswiss, r.user_id, { expired: true }) }), 102);
       expectError(await play(r, [bet(100)], { session_id: "nope" }), 101);
       expectError(await play(r, [bet(100)], { game: "no-such-game" }), 153);
       expectError(await play(r, [bet(100)], { currency: "EUR" }), 154);
@@ -109,7 +109,7 @@ describe("/play", () => {
 
   it("pays a win after the session expired", async () => {
     const r = await player(1_000n);
-    const reply = await play(r, [win(50)], { session_id: p.session(p.softswiss, r.user_id, { expired: true }) });
+    const reply = await play(r, [win(50)], { session_id: await p.session(p.softswiss, r.user_id, { expired: true }) });
     expect(reply.delivery.status).toBe(200);
     expect(reply.answer?.balance).toBe(1_050);
   });

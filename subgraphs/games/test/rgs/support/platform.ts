@@ -17,7 +17,8 @@ import type { GamesContext } from "../../../src/context.ts";
 import type { PrismaClient } from "../../../src/generated/prisma/client.ts";
 import { mountRgs, type MountedRgs } from "../../../src/rgs/index.ts";
 import { gamesService } from "../../../src/service.ts";
-import { FakeCompliance, FakeLaunchSessions } from "./fakes.ts";
+import { tokenHash } from "../../../src/launch/sessions.ts";
+import { FakeCompliance } from "./fakes.ts";
 
 const VECTORS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../vectors/hub88");
 
@@ -38,7 +39,6 @@ export interface RgsPlatform {
   wallet: TestService<WalletPrisma>;
   games: TestService<PrismaClient>;
   rgs: MountedRgs;
-  sessions: FakeLaunchSessions;
   compliance: FakeCompliance;
   /** http://localhost:<games port>/rgs */
   rgsUrl: string;
@@ -48,21 +48,23 @@ export interface RgsPlatform {
   softswissSecret: string;
   /** Opens a wallet and deposits into it; returns the player id. */
   fundedPlayer(minor?: bigint, currency?: string): Promise<string>;
-  /** A REAL launch session of the provider's game for the player. */
-  session(provider: Provider, playerId: string, overrides?: { expired?: boolean; mode?: "REAL" | "DEMO"; currency?: string; gameCode?: string }): string;
+  /** A launch session (REAL, of the provider's game, unexpired unless told) in the games database, as launchGame stores it; returns its token. */
+  session(provider: Provider, playerId: string, overrides?: { expired?: boolean; mode?: "REAL" | "DEMO"; currency?: string; gameCode?: string }): Promise<string>;
+  /** Ends a session early, as endGameSession does. */
+  endSession(token: string): Promise<void>;
   /** Every row of rgs_transaction and rgs_attempt, as counts. */
   recordCounts(): Promise<{ transactions: number; attempts: number }>;
   walletTransactionCount(): Promise<number>;
   stop(): Promise<void>;
 }
 
-function withRgs(base: ServiceModule<PrismaClient, GamesContext>, attach: (rgs: MountedRgs) => void, deps: () => { wallet: WalletClient; sessions: FakeLaunchSessions; compliance: FakeCompliance }) {
+function withRgs(base: ServiceModule<PrismaClient, GamesContext>, attach: (rgs: MountedRgs) => void, deps: () => { wallet: WalletClient; compliance: FakeCompliance }) {
   const mod: ServiceModule<PrismaClient, GamesContext> = {
     ...base,
     async setup(runtime) {
       const definition = await base.setup(runtime);
-      const { wallet, sessions, compliance } = deps();
-      attach(mountRgs(runtime.http.app, { sql: runtime.db.sql, wallet, compliance, sessions, log: runtime.log, env: runtime.env, cacheMs: 0, leaseMs: 2_000, busyWaitMs: 5_000 }));
+      const { wallet, compliance } = deps();
+      attach(mountRgs(runtime.http.app, { sql: runtime.db.sql, wallet, compliance, log: runtime.log, env: runtime.env, cacheMs: 0, leaseMs: 2_000, busyWaitMs: 5_000 }));
       return definition;
     },
   };
@@ -74,14 +76,13 @@ export async function startRgsPlatform(opts: { providerEnv?: Record<string, stri
   const walletBase = wallet.url.replace(/\/graphql$/, "");
   const walletClient = new WalletClient({ baseUrl: walletBase, serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET, caller: "games", attempts: 2, timeoutMs: 5_000 });
   const payments = new WalletClient({ baseUrl: walletBase, serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET, caller: "payments", attempts: 1 });
-  const sessions = new FakeLaunchSessions();
   const compliance = new FakeCompliance();
   const operator = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
   const softswissSecret = randomBytes(32).toString("hex");
 
   let rgs: MountedRgs | undefined;
   const games = await startTestService(
-    withRgs(gamesService, (m) => (rgs = m), () => ({ wallet: walletClient, sessions, compliance })),
+    withRgs(gamesService, (m) => (rgs = m), () => ({ wallet: walletClient, compliance })),
     { OPERATOR_HUB88_KEY: operator.privateKey, SOFTSWISS_SECRET: softswissSecret, ...opts.providerEnv },
   );
   const sql = games.runtime.db.sql;
@@ -122,7 +123,6 @@ export async function startRgsPlatform(opts: { providerEnv?: Record<string, stri
     wallet,
     games,
     rgs: rgs!,
-    sessions,
     compliance,
     rgsUrl: games.url.replace(/\/graphql$/, "/rgs"),
     hub88,
@@ -135,17 +135,23 @@ export async function startRgsPlatform(opts: { providerEnv?: Record<string, stri
       if (minor > 0n) await payments.post({ type: "DEPOSIT", playerId, currency, amount: minor.toString(), idempotencyKey: `fund-${playerId}`, counterRef: "test-psp" });
       return playerId;
     },
-    session(p, playerId, overrides = {}) {
-      return sessions.open({
-        playerId,
-        gameId: p.gameId,
-        gameCode: overrides.gameCode ?? p.gameCode,
-        providerId: p.id,
-        providerCode: p.code,
-        mode: overrides.mode ?? "REAL",
-        currency: overrides.currency ?? "GBP",
-        expired: overrides.expired ?? false,
-      });
+    async session(p, playerId, overrides = {}) {
+      const token = randomBytes(32).toString("base64url");
+      const gameCode = overrides.gameCode ?? p.gameCode;
+      const rows = await sql.query(
+        `INSERT INTO launch_session (id, token_hash, player_id, game_id, provider_id, mode, currency, jurisdiction, minimum_game_cycle_ms, demo_balance_minor, created_at, expires_at)
+         SELECT $1::uuid, $2, $3::uuid, g.id, $4::uuid, $5::"LaunchMode", $6, 'GB', 0, CASE WHEN $5 = 'DEMO' THEN 100000 END,
+                now() - interval '2 hours', now() + make_interval(secs => $7::double precision)
+           FROM game g WHERE g.provider_id = $4::uuid AND g.code = $8
+         RETURNING id`,
+        [randomUUID(), tokenHash(token), playerId, p.id, overrides.mode ?? "REAL", overrides.currency ?? "GBP", overrides.expired ? -60 : 3_600, gameCode],
+      );
+      if (rows.length !== 1) throw new Error(`no game ${gameCode} of ${p.code}`);
+      return token;
+    },
+    async endSession(token) {
+      const rows = await sql.query(`UPDATE launch_session SET ended_at = now() WHERE token_hash = $1 RETURNING id`, [tokenHash(token)]);
+      if (rows.length !== 1) throw new Error("no such session");
     },
     async recordCounts() {
       const [t] = await sql.query<{ n: bigint }>(`SELECT count(*) AS n FROM rgs_transaction`);

@@ -1,0 +1,192 @@
+import { randomUUID } from "node:crypto";
+import { startTestService, type TestService } from "@casino/kernel/testing/service-harness";
+import type { PrismaClient } from "../../src/generated/prisma/client.ts";
+import { LaunchSessions, sessionViewOf, tokenHash } from "../../src/launch/sessions.ts";
+import { walletKeyOf } from "../../src/rgs/service.ts";
+import { RgsStore, type PlannedTransaction, type SessionGate } from "../../src/rgs/store.ts";
+import { gamesService } from "../../src/service.ts";
+
+/**
+ * The RGS store's reads and writes of a fresh request against the games database: a launch session
+ * as issued by launchGame, read by its token's hash, and claimFresh, which claims a request's ids in
+ * the statement that reads its session only when the ids are unknown and the session allows it.
+ */
+let games: TestService<PrismaClient>;
+let store: RgsStore;
+let sessions: LaunchSessions;
+let providerId: string;
+let otherProviderId: string;
+let gameId: string;
+const clock = new Date();
+
+async function provider(code: string): Promise<string> {
+  const id = randomUUID();
+  await games.runtime.db.sql.query(`INSERT INTO provider (id, code, name, integration, protocol, enabled, updated_at) VALUES ($1::uuid, $2, $2, 'AGGREGATOR', 'hub88', true, now())`, [id, code]);
+  return id;
+}
+
+async function game(provider: string, code: string): Promise<string> {
+  const id = randomUUID();
+  await games.runtime.db.sql.query(
+    `INSERT INTO game (id, provider_id, code, name, type, rtp_basis_points, volatility, min_stake_minor, max_stake_minor, stake_currency, jurisdictions, categories, enabled, updated_at)
+     VALUES ($1::uuid, $2::uuid, $3, $3, 'SLOT', 9600, 'MEDIUM', 10, 500, 'GBP', '{GB}', '{slots}', true, now())`,
+    [id, provider, code],
+  );
+  return id;
+}
+
+beforeAll(async () => {
+  games = await startTestService(gamesService);
+  store = new RgsStore(games.runtime.db.sql);
+  sessions = new LaunchSessions(games.runtime.prisma, () => clock);
+  providerId = await provider("store-studio");
+  otherProviderId = await provider("store-other");
+  gameId = await game(providerId, "store-slot");
+  await game(providerId, "store-other-slot");
+});
+afterAll(async () => {
+  await games.stop();
+});
+
+const open = (playerId: string, over: { mode?: "REAL" | "DEMO"; provider?: string; game?: string; currency?: string; ttlSeconds?: number } = {}) =>
+  sessions.open({
+    playerId,
+    gameId: over.game ?? gameId,
+    providerId: over.provider ?? providerId,
+    mode: over.mode ?? "REAL",
+    currency: over.currency ?? "GBP",
+    jurisdiction: "GB",
+    minimumGameCycleMs: 2_500,
+    demoBalanceMinor: over.mode === "DEMO" ? 500_000n : null,
+    ttlSeconds: over.ttlSeconds ?? 600,
+  });
+
+function planned(playerId: string, kind: "BET" | "WIN" = "BET"): PlannedTransaction[] {
+  const externalId = randomUUID();
+  return [
+    {
+      externalId,
+      seq: 0,
+      kind,
+      requestHash: `hash-${externalId}`,
+      playerId,
+      currency: "GBP",
+      amountMinor: 100n,
+      free: false,
+      roundId: "r-1",
+      gameCode: "store-slot",
+      refExternalId: null,
+      walletKey: walletKeyOf("store-studio", externalId),
+      refWalletKey: null,
+    },
+  ];
+}
+
+const gate = (playerId: string, token: string | null, over: Partial<SessionGate> = {}): SessionGate => ({
+  tokenHash: token === null ? null : tokenHash(token),
+  playerId,
+  bet: true,
+  currency: "GBP",
+  gameCode: "store-slot",
+  now: clock,
+  ...over,
+});
+
+const claimFresh = (plan: PlannedTransaction[], g: SessionGate) => store.claimFresh(randomUUID(), randomUUID(), providerId, 30_000, plan, g);
+
+describe("launch sessions read by token", () => {
+  it("gives the session with its game and provider codes, the same from a row and from its JSON", async () => {
+    const playerId = randomUUID();
+    const opened = await open(playerId, { mode: "DEMO", currency: "EUR" });
+    const row = await store.session(tokenHash(opened.token));
+    const view = sessionViewOf(row!, clock);
+    expect(view).toEqual({
+      id: opened.id,
+      playerId,
+      gameId,
+      gameCode: "store-slot",
+      providerId,
+      providerCode: "store-studio",
+      mode: "DEMO",
+      currency: "EUR",
+      jurisdiction: "GB",
+      expiresAt: opened.expiresAt,
+      expired: false,
+    });
+    // claimFresh returns the session through row_to_json: timestamps as text.
+    expect(sessionViewOf(JSON.parse(JSON.stringify(row)), clock)).toEqual(view);
+    expect(await store.session(tokenHash("never-issued"))).toBeNull();
+  });
+
+  it("is expired once the clock reaches expiresAt, and at once when ended", async () => {
+    const opened = await open(randomUUID());
+    const row = (await store.session(tokenHash(opened.token)))!;
+    expect(sessionViewOf(row, new Date(opened.expiresAt.getTime() - 1)).expired).toBe(false);
+    expect(sessionViewOf(row, opened.expiresAt).expired).toBe(true);
+    await games.runtime.db.sql.query(`UPDATE launch_session SET ended_at = now() WHERE id = $1::uuid`, [opened.id]);
+    expect(sessionViewOf((await store.session(tokenHash(opened.token)))!, clock).expired).toBe(true);
+  });
+});
+
+describe("claimFresh", () => {
+  it("claims unknown ids with a session that allows the bet, and returns that session", async () => {
+    const playerId = randomUUID();
+    const { token, id } = await open(playerId);
+    const plan = planned(playerId);
+    const fresh = await claimFresh(plan, gate(playerId, token));
+    expect(fresh).toMatchObject({ attempted: true, claimed: [plan[0]!.externalId] });
+    expect(fresh.session?.id).toBe(id);
+    expect((await store.find(providerId, [plan[0]!.externalId]))[0]).toMatchObject({ attemptState: "STARTED", outcome: null, leaseLive: true });
+  });
+
+  it("writes nothing for ids already recorded, with or without the same session", async () => {
+    const playerId = randomUUID();
+    const { token } = await open(playerId);
+    const plan = planned(playerId);
+    expect((await claimFresh(plan, gate(playerId, token))).attempted).toBe(true);
+    const again = await claimFresh(plan, gate(playerId, token));
+    expect(again).toMatchObject({ attempted: false, claimed: [] });
+    expect(again.session).not.toBeNull();
+  });
+
+  it("writes nothing when the session does not allow the request", async () => {
+    const playerId = randomUUID();
+    const other = randomUUID();
+    const real = await open(playerId);
+    const demo = await open(playerId, { mode: "DEMO" });
+    const otherGame = await open(playerId, { game: (await games.runtime.db.sql.query<{ id: string }>(`SELECT id::text AS id FROM game WHERE code = 'store-other-slot'`))[0]!.id });
+    const otherProvider = await open(playerId, { provider: otherProviderId });
+    const euro = await open(playerId, { currency: "EUR" });
+    const ending = await open(playerId, { ttlSeconds: 60 });
+    const ended = await open(playerId);
+    await games.runtime.db.sql.query(`UPDATE launch_session SET ended_at = now() WHERE id = $1::uuid`, [ended.id]);
+    const before = await games.runtime.db.sql.query<{ n: bigint }>(`SELECT count(*) AS n FROM rgs_attempt`);
+    const refused: [string, SessionGate][] = [
+      ["unknown token", gate(playerId, "never-issued")],
+      ["no token for a bet", gate(playerId, null)],
+      ["another player's", gate(other, real.token)],
+      ["a demo session", gate(playerId, demo.token)],
+      ["another game's session", gate(playerId, otherGame.token)],
+      ["another provider's session", gate(playerId, otherProvider.token)],
+      ["another currency", gate(playerId, euro.token)],
+      ["expired at the clock", gate(playerId, ending.token, { now: new Date(ending.expiresAt.getTime()) })],
+      ["ended", gate(playerId, ended.token)],
+      ["a win in another currency", gate(playerId, real.token, { bet: false, currency: "EUR" })],
+    ];
+    for (const [why, g] of refused) {
+      const fresh = await claimFresh(planned(g.playerId), g);
+      expect({ why, attempted: fresh.attempted, claimed: fresh.claimed }).toEqual({ why, attempted: false, claimed: [] });
+    }
+    expect(await games.runtime.db.sql.query<{ n: bigint }>(`SELECT count(*) AS n FROM rgs_attempt`)).toEqual(before);
+  });
+
+  it("lets a win through without a token, or with an ended, expired, demo or other game's session of the player", async () => {
+    const playerId = randomUUID();
+    const ended = await open(playerId, { mode: "DEMO" });
+    await games.runtime.db.sql.query(`UPDATE launch_session SET ended_at = now() WHERE id = $1::uuid`, [ended.id]);
+    for (const g of [gate(playerId, null, { bet: false }), gate(playerId, ended.token, { bet: false, gameCode: "store-other-slot", now: new Date(ended.expiresAt.getTime() + 1) })]) {
+      const plan = planned(playerId, "WIN");
+      expect(await claimFresh(plan, g)).toMatchObject({ attempted: true, claimed: [plan[0]!.externalId] });
+    }
+  });
+});
