@@ -10,7 +10,8 @@
  * sql-counter.ts preloaded. After a warm-up, BENCH_COST_ROUNDS Hub88 bet+win pairs run at
  * BENCH_COST_WORKERS concurrent workers (closed loop), then as many STAKE+WIN pairs straight to the
  * wallet; CPU is read from /proc/<pid>/stat (utime + stime) before and after each phase, for the
- * PostgreSQL backends by application_name (PGAPPNAME of each service). Writes bench-results/rgs-cost.json.
+ * PostgreSQL backends by application_name (PGAPPNAME of each service); `gamesInKernel` is the part of
+ * the games service's CPU spent in the kernel (system calls: sockets). Writes bench-results/rgs-cost.json.
  *
  * Environment: DATABASE_URL, REDIS_URL (as bench:rgs), BENCH_COST_ROUNDS (2000), BENCH_COST_WORKERS (8),
  * BENCH_PLAYERS (2000), BENCH_CPU_PROF=1 to write a V8 CPU profile of the games service to
@@ -35,12 +36,12 @@ const TICKS = 100; // USER_HZ on Linux
 const log = (msg: string) => process.stdout.write(`[bench:rgs-cost] ${msg}\n`);
 const appName = (service: string) => `bench-rgs-cost-${service}-${process.pid}`;
 
-/** utime + stime of a process in ms, or 0 once it is gone. */
-function cpuMs(pid: number): number {
+/** utime + stime of a process in ms, or 0 once it is gone; `kernel`: stime alone. */
+function cpuMs(pid: number, kernel = false): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+    return ((kernel ? 0 : Number(fields[11])) + Number(fields[12])) * 1000 / TICKS;
   } catch {
     return 0;
   }
@@ -48,6 +49,7 @@ function cpuMs(pid: number): number {
 
 interface Snapshot {
   games: number;
+  gamesKernel: number;
   wallet: number;
   generator: number;
   backends: Record<string, Map<number, number>>;
@@ -77,7 +79,7 @@ async function snapshot(bench: RgsBench): Promise<Snapshot> {
     backends[service] = new Map(rows.map((r) => [r.pid, cpuMs(r.pid)]));
   }
   const self = process.cpuUsage();
-  return { games: cpuMs(bench.games.child.pid!), wallet: cpuMs(bench.wallet.child.pid!), generator: (self.user + self.system) / 1000, backends, sql: await sqlCounts(bench) };
+  return { games: cpuMs(bench.games.child.pid!), gamesKernel: cpuMs(bench.games.child.pid!, true), wallet: cpuMs(bench.wallet.child.pid!), generator: (self.user + self.system) / 1000, backends, sql: await sqlCounts(bench) };
 }
 
 /** CPU ms spent between two snapshots, per process group; backends that appeared meanwhile count whole. */
@@ -87,7 +89,7 @@ function spent(a: Snapshot, b: Snapshot) {
     for (const [pid, after] of b.backends[service]!) total += after - (a.backends[service]!.get(pid) ?? 0);
     return total;
   };
-  return { games: b.games - a.games, wallet: b.wallet - a.wallet, gamesBackends: backend("games"), walletBackends: backend("wallet"), generator: b.generator - a.generator };
+  return { games: b.games - a.games, gamesInKernel: b.gamesKernel - a.gamesKernel, wallet: b.wallet - a.wallet, gamesBackends: backend("games"), walletBackends: backend("wallet"), generator: b.generator - a.generator };
 }
 
 function sqlDelta(a: Snapshot, b: Snapshot): Record<string, number> {
@@ -151,7 +153,8 @@ try {
     const calls = ROUNDS * callsPerRound;
     const cpu = spent(before, after);
     const perCall = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v / calls, 3)]));
-    const total = round(Object.values(cpu).reduce((s, v) => s + v, 0) / calls, 3);
+    const { gamesInKernel: _inKernel, ...processes } = cpu;
+    const total = round(Object.values(processes).reduce((s, v) => s + v, 0) / calls, 3);
     const sql = sqlDelta(before, after);
     const statements = Object.values(sql).reduce((s, v) => s + v, 0);
     phases[name] = {
