@@ -129,30 +129,8 @@ export class CryptoRandomSource implements RawSource {
     const { limit, modulus, low, lowDigits, highDigits, table, packed } = plan;
     const reduce = limit !== modulus;
     if (packed) {
-      // The common case (reel lengths, 37 pockets): whole words while they fit, unrolled.
-      const per = lowDigits + highDigits;
-      while (filled + per <= length) {
-        if (next === pool.length) {
-          this.refill(pool);
-          next = 0;
-        }
-        const word = pool[next++]!;
-        if (word >= limit) continue;
-        const v = reduce ? remainder(word, modulus) : word;
-        const high = Math.floor(v / low);
-        const a = packed[v - high * low]!;
-        const b = packed[high]!;
-        out[filled] = a & 255;
-        if (lowDigits > 1) out[filled + 1] = (a >>> 8) & 255;
-        if (lowDigits > 2) out[filled + 2] = (a >>> 16) & 255;
-        if (lowDigits > 3) out[filled + 3] = a >>> 24;
-        filled += lowDigits;
-        if (highDigits > 0) out[filled] = b & 255;
-        if (highDigits > 1) out[filled + 1] = (b >>> 8) & 255;
-        if (highDigits > 2) out[filled + 2] = (b >>> 16) & 255;
-        if (highDigits > 3) out[filled + 3] = b >>> 24;
-        filled += highDigits;
-      }
+      filled = plan.highTable && lowDigits === 3 && highDigits === 2 ? this.fillFiveDigitWords(out, plan) : this.fillPackedWords(out, plan);
+      next = this.next;
     }
     // What is left (or every value, without a packed table): digit by digit from the table.
     while (filled < length) {
@@ -173,6 +151,100 @@ export class CryptoRandomSource implements RawSource {
       while (filled < highEnd) out[filled++] = table[at++]!;
     }
     this.next = next;
+  }
+
+  /**
+   * The words of the pool from `next`, as many as can each be turned into values while the output
+   * still has room for `room` more values after the last; refills the pool first when used up.
+   */
+  private segmentEnd(filled: number, length: number, per: number, room: number): number {
+    if (this.next === this.pool.length) {
+      this.refill(this.pool);
+      this.next = 0;
+    }
+    return Math.min(this.pool.length, this.next + Math.floor((length - room - filled) / per) + 1);
+  }
+
+  /**
+   * Five values per accepted word (3 low + 2 high digits: ranges 34-40, so 37 pockets and most reel
+   * lengths), from the start of `out` while 5 values fit; returns how many were written. One
+   * multiplication splits the accepted word itself: word = high * low + (word mod low), and the high
+   * table holds the digits of (high mod n^2), which are those of (word mod n^5) / low.
+   */
+  private fillFiveDigitWords(out: Uint32Array, plan: DigitPlan): number {
+    const { limit, low, inverseLow } = plan;
+    const packed = plan.packed!;
+    const highTable = plan.highTable!;
+    const pool = this.pool;
+    const length = out.length;
+    let filled = 0;
+    while (filled + 5 <= length) {
+      const end = this.segmentEnd(filled, length, 5, 5);
+      for (let i = this.next; i < end; i++) {
+        const word = pool[i]!;
+        if (word >= limit) continue;
+        const high = Math.floor(word * inverseLow);
+        const a = packed[word - high * low]!;
+        const b = highTable[high]!;
+        out[filled] = a & 255;
+        out[filled + 1] = (a >>> 8) & 255;
+        out[filled + 2] = a >>> 16;
+        out[filled + 3] = b & 255;
+        out[filled + 4] = b >>> 8;
+        filled += 5;
+      }
+      this.next = end;
+    }
+    return filled;
+  }
+
+  /**
+   * Any packed shape (at most 4 + 4 digits): each accepted word stores four values from each packed
+   * half unconditionally and advances by the digits it really has, so the loop has no per-shape
+   * branches; values past those digits are overwritten by the next word. It stops 8 values short of
+   * the end of `out` and returns how many it wrote.
+   */
+  private fillPackedWords(out: Uint32Array, plan: DigitPlan): number {
+    const { limit, modulus, low, lowDigits, highDigits, inverseLow, inverseModulus, highTable } = plan;
+    const packed = plan.packed!;
+    const pool = this.pool;
+    const length = out.length;
+    const per = lowDigits + highDigits;
+    const reduce = limit !== modulus;
+    let filled = 0;
+    while (filled + 8 <= length) {
+      const end = this.segmentEnd(filled, length, per, 8);
+      for (let i = this.next; i < end; i++) {
+        const word = pool[i]!;
+        if (word >= limit) continue;
+        let a: number;
+        let b: number;
+        if (highTable) {
+          // As in fillFiveDigitWords: the high table splits the accepted word without reducing it.
+          const high = Math.floor(word * inverseLow);
+          a = packed[word - high * low]!;
+          b = highTable[high]!;
+        } else {
+          const v = reduce ? word - Math.floor(word * inverseModulus) * modulus : word;
+          const high = Math.floor(v * inverseLow);
+          a = packed[v - high * low]!;
+          // high < n^highDigits <= low: its digits are the low bytes of its packed entry.
+          b = packed[high]!;
+        }
+        out[filled] = a & 255;
+        out[filled + 1] = (a >>> 8) & 255;
+        out[filled + 2] = (a >>> 16) & 255;
+        out[filled + 3] = a >>> 24;
+        filled += lowDigits;
+        out[filled] = b & 255;
+        out[filled + 1] = (b >>> 8) & 255;
+        out[filled + 2] = (b >>> 16) & 255;
+        out[filled + 3] = b >>> 24;
+        filled += highDigits;
+      }
+      this.next = end;
+    }
+    return filled;
   }
 }
 
@@ -202,6 +274,30 @@ export interface DigitPlan {
    * one load per half of v instead of one per digit. Null when the digits do not fit.
    */
   packed: Uint32Array | null;
+  /**
+   * With a packed table, and when limit / low numbers fit in HIGH_TABLE_ENTRIES: for every h below
+   * limit / low, the digits of (h mod n^highDigits) packed the same way. An accepted word w then
+   * splits with one multiplication, h = floor(w / low), without reducing w mod n^digits first.
+   */
+  highTable: Uint32Array | null;
+  /** 1/low and 1/modulus rounded up far enough that floor(w * inverse) is floor(w / d) for every w < 2^32 (see inverseFor). */
+  inverseLow: number;
+  inverseModulus: number;
+}
+
+/** The largest high table a plan builds (2^18 entries, 1 MiB), so that it stays in the core's L2 cache. */
+const HIGH_TABLE_ENTRIES = 2 ** 18;
+
+/**
+ * A reciprocal of d for exact integer division of words w < 2^32 by multiplication:
+ * floor(w * inverseFor(d)) = floor(w / d). The reciprocal is 1/d scaled up by 2^-44, far more than
+ * the rounding of the reciprocal and of the product (each below 2^-53 relative), so the product is
+ * never below w / d; and it exceeds w / d by less than (2^32 / d) * 2^-43 < 1 / d, the distance from
+ * w / d up to the next integer whenever w / d is not one. Tested at every multiple of d and its
+ * neighbours for the plans' divisors.
+ */
+export function inverseFor(d: number): number {
+  return (1 / d) * (1 + 2 ** -44);
 }
 
 const plans = new Map<number, DigitPlan>();
@@ -250,7 +346,26 @@ export function digitPlan(n: number): DigitPlan {
       packed[x] = word;
     }
   }
-  const plan: DigitPlan = { digits: best.digits, limit: best.limit, modulus: best.modulus, low, lowDigits, highDigits, table, packed };
+  let highTable: Uint32Array | null = null;
+  const highCount = best.limit / low;
+  if (packed && highDigits > 0 && highCount <= HIGH_TABLE_ENTRIES) {
+    const highModulus = n ** highDigits;
+    highTable = new Uint32Array(highCount);
+    for (let h = 0; h < highCount; h++) highTable[h] = packed[h % highModulus]!;
+  }
+  const plan: DigitPlan = {
+    digits: best.digits,
+    limit: best.limit,
+    modulus: best.modulus,
+    low,
+    lowDigits,
+    highDigits,
+    table,
+    packed,
+    highTable,
+    inverseLow: inverseFor(low),
+    inverseModulus: inverseFor(best.modulus),
+  };
   // A handful of ranges in practice (reel lengths, 37 pockets); the bound keeps a misuse from growing memory.
   if (plans.size < 64) plans.set(n, plan);
   return plan;

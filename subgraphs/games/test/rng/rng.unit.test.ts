@@ -1,5 +1,5 @@
 import { randomFillSync } from "node:crypto";
-import { acceptanceLimit, BatchedCryptoRng, CryptoRandomSource, CryptoRng, digitPlan, draws, fillDraws, randomInt, remainder, uniformInt, type RawSource } from "../../src/rng/rng.ts";
+import { acceptanceLimit, BatchedCryptoRng, CryptoRandomSource, CryptoRng, digitPlan, draws, fillDraws, inverseFor, randomInt, remainder, uniformInt, type RawSource } from "../../src/rng/rng.ts";
 import { RecordingRng, verifyRecordedDraw } from "../../src/rng/recording-rng.ts";
 import { ScriptedRawSource, ScriptedRng } from "../../src/rng/scripted.ts";
 import { chiSquareCriticalValue, chiSquareUniformity } from "../../src/rng/statistics.ts";
@@ -165,7 +165,7 @@ describe("batched draws: several values per word by an exact change of base", ()
     ]);
   });
 
-  it.each([6, 10, 32, 36, 37, 38, 100, 200, 255, 256, 1000])("gives exactly the base-%i digits of every accepted word, word after word", (n) => {
+  it.each([6, 10, 16, 30, 32, 36, 37, 38, 41, 100, 200, 255, 256, 1000])("gives exactly the base-%i digits of every accepted word, word after word", (n) => {
     const plan = digitPlan(n);
     const words = randomWords(3000);
     // The reference: plain arithmetic on each word, digit by digit, least significant first.
@@ -182,6 +182,45 @@ describe("batched draws: several values per word by an exact change of base", ()
     const out = new Uint32Array(expected.length);
     scripted([...words]).fillUniform(out, n);
     expect(Array.from(out)).toEqual(expected);
+  });
+
+  it("divides by multiplying with inverseFor exactly at the multiples of each plan's divisors and beside them", () => {
+    let checked = 0;
+    for (const n of [2, 6, 10, 16, 30, 32, 36, 37, 38, 40, 41, 100, 200, 256]) {
+      const plan = digitPlan(n);
+      for (const d of [plan.low, plan.modulus]) {
+        const inverse = inverseFor(d);
+        // Exactness can only fail where w / d is an integer or just below one: at k*d - 1 and k*d.
+        // Every multiple below 2^32 where there are at most 2^18 of them, else every step-th and the last 1,000.
+        const multiples = Math.floor((TWO_POW_32 - 1) / d);
+        const step = Math.max(1, Math.floor(multiples / 2 ** 18));
+        for (let k = 0; k <= multiples; k += k >= multiples - 1000 ? 1 : step) {
+          for (const w of [k * d - 1, k * d, k * d + 1]) {
+            if (w < 0) continue;
+            if (Math.floor(w * inverse) !== Math.floor(w / d)) throw new Error(`floor(${w} * inverseFor(${d})) is ${Math.floor(w * inverse)}`);
+            checked++;
+          }
+        }
+      }
+      // The top word too, the largest product.
+      expect(Math.floor((TWO_POW_32 - 1) * inverseFor(plan.low))).toBe(Math.floor((TWO_POW_32 - 1) / plan.low));
+    }
+    expect(checked).toBeGreaterThan(5_000_000);
+  });
+
+  it("splits words through the high table for reel-sized ranges and through two multiplications where that table would be too big", () => {
+    for (const n of [30, 32, 36, 37, 38]) expect(digitPlan(n).highTable).not.toBeNull();
+    const wide = digitPlan(41); // 4 digits per word: limit / 41^2 is 2.5 million high numbers
+    expect(wide.packed).not.toBeNull();
+    expect(wide.highTable).toBeNull();
+    const plan = digitPlan(37);
+    const table = plan.highTable!;
+    expect(table.length).toBe(plan.limit / plan.low);
+    // Entry h holds the base-37 digits of h mod 37^2, one byte each.
+    for (const h of [0, 1, 36, 37, 37 * 37 - 1, 37 * 37, table.length - 1]) {
+      const r = h % (37 * 37);
+      expect(table[h]).toBe((r % 37) + Math.floor(r / 37) * 256);
+    }
   });
 
   it("stops mid-word at the end of the array and keeps drawing from the pool", () => {
