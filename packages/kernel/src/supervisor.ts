@@ -21,6 +21,7 @@ export const KEY_FILES = {
   private: "jwt-ed25519-private.pem",
   public: "jwt-ed25519-public.pem",
   serviceSecret: "service-token-secret",
+  documentNumberKey: "document-number-key",
 } as const;
 export const ADMIN_PASSWORD_FILE = "admin-password";
 
@@ -191,21 +192,32 @@ export function resolveSigningKeys(env: Env, dataDir: string): SigningKeys {
 }
 
 /**
- * The secret the subgraphs sign service-to-service tokens with: SERVICE_TOKEN_SECRET when set,
- * otherwise generated once and kept under <dataDir>/keys. Never generated in production.
+ * A secret from the environment variable `name` when set, otherwise generated once and kept under
+ * <dataDir>/keys/<file>, so that it survives restarts. Never generated in production.
  */
-export function resolveServiceTokenSecret(env: Env, dataDir: string): string {
-  if (env.SERVICE_TOKEN_SECRET) return env.SERVICE_TOKEN_SECRET;
+function resolveStoredSecret(env: Env, dataDir: string, name: string, file: string): string {
+  const given = env[name];
+  if (given) return given;
   if (env.NODE_ENV === "production") {
-    throw new Error("SERVICE_TOKEN_SECRET must be set when NODE_ENV=production; refusing to generate it.");
+    throw new Error(`${name} must be set when NODE_ENV=production; refusing to generate it.`);
   }
   const dir = path.join(dataDir, "keys");
-  const file = path.join(dir, KEY_FILES.serviceSecret);
+  const at = path.join(dir, file);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  if (fs.existsSync(at)) return fs.readFileSync(at, "utf8").trim();
   const secret = generateServiceTokenSecret();
-  writeSecret(file, secret);
+  writeSecret(at, secret);
   return secret;
+}
+
+/** The secret the subgraphs sign service-to-service tokens with (SERVICE_TOKEN_SECRET, or stored). */
+export function resolveServiceTokenSecret(env: Env, dataDir: string): string {
+  return resolveStoredSecret(env, dataDir, "SERVICE_TOKEN_SECRET", KEY_FILES.serviceSecret);
+}
+
+/** The key the player service digests identity-document numbers with (DOCUMENT_NUMBER_KEY, or stored). */
+export function resolveDocumentNumberKey(env: Env, dataDir: string): string {
+  return resolveStoredSecret(env, dataDir, "DOCUMENT_NUMBER_KEY", KEY_FILES.documentNumberKey);
 }
 
 /**
@@ -386,6 +398,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   fs.mkdirSync(dataDir, { recursive: true });
   const keys = resolveSigningKeys(env, dataDir);
   const serviceTokenSecret = resolveServiceTokenSecret(env, dataDir);
+  const documentNumberKey = resolveDocumentNumberKey(env, dataDir);
   const admin = resolveAdmin(env, dataDir, mode);
   const ports = await resolvePorts(names, opts, env);
   for (const name of names) {
@@ -466,11 +479,13 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   delete shared.ADMIN_EMAIL;
   delete shared.ADMIN_PASSWORD;
   delete shared.SERVICE_TOKEN_SECRET;
+  delete shared.DOCUMENT_NUMBER_KEY;
   const envFor = (name: string): Record<string, string> => {
     const e: Env = { ...shared };
     if (name !== "gateway") e.SERVICE_TOKEN_SECRET = serviceTokenSecret;
     if (name === "player") {
       e.AUTH_JWT_PRIVATE_KEY = keys.privateKeyPem;
+      e.DOCUMENT_NUMBER_KEY = documentNumberKey;
       if (admin) {
         e.ADMIN_EMAIL = admin.email;
         e.ADMIN_PASSWORD = admin.password;

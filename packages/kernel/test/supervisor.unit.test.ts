@@ -216,15 +216,18 @@ describe("startPlatform", () => {
     expect(first.keys).toEqual({ source: "generated", dir: keysDir });
     expect(first.mode).toBe("embedded");
     expect(first.events).toBe("ipc");
-    for (const file of [path.join(keysDir, KEY_FILES.private), path.join(keysDir, KEY_FILES.public), path.join(dataDir, ADMIN_PASSWORD_FILE)]) {
+    for (const file of [path.join(keysDir, KEY_FILES.private), path.join(keysDir, KEY_FILES.public), path.join(keysDir, KEY_FILES.documentNumberKey), path.join(dataDir, ADMIN_PASSWORD_FILE)]) {
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     }
+    const documentKey = fs.readFileSync(path.join(keysDir, KEY_FILES.documentNumberKey), "utf8");
+    expect(documentKey.length).toBeGreaterThanOrEqual(32);
     expect(publicPem).toContain("-----BEGIN PUBLIC KEY-----");
-    // Only the player service gets the private key and the admin password.
+    // Only the player service gets the private key, the admin password and the document number key.
     expect(env.body).toEqual({
       publicKey: publicPem,
       hasPrivateKey: false,
       hasAdminPassword: false,
+      hasDocumentNumberKey: false,
       ipcHub: "1",
       dataDir,
       alphaUrl: `http://127.0.0.1:${first.ports.alpha}/graphql`,
@@ -238,6 +241,7 @@ describe("startPlatform", () => {
     expect(second.keys).toEqual({ source: "stored", dir: keysDir });
     expect(env2.body.publicKey).toBe(publicPem);
     expect(second.admin).toEqual(first.admin);
+    expect(fs.readFileSync(path.join(keysDir, KEY_FILES.documentNumberKey), "utf8")).toBe(documentKey);
   });
 
   it("uses the keys and admin from the environment without writing any", async () => {
@@ -266,6 +270,18 @@ describe("startPlatform", () => {
     const dataDir = tmpDir();
     const failure = startPlatform({ env: baseEnv({ NODE_ENV: "production" }), dataDir, basePort: "auto", quiet: true, entries: entries() });
     await expect(failure).rejects.toThrow(/AUTH_JWT_PRIVATE_KEY and AUTH_JWT_PUBLIC_KEY must be set when NODE_ENV=production/);
+    const keyed = baseEnv({ NODE_ENV: "production", SERVICE_TOKEN_SECRET: "s".repeat(40) });
+    const { generateSigningKeyPair } = await import("../src/auth/tokens.ts");
+    const pair = generateSigningKeyPair();
+    const withoutDocumentKey = startPlatform({
+      env: { ...keyed, AUTH_JWT_PRIVATE_KEY: pair.privateKeyPem, AUTH_JWT_PUBLIC_KEY: pair.publicKeyPem },
+      dataDir,
+      basePort: "auto",
+      quiet: true,
+      entries: entries(),
+    });
+    await expect(withoutDocumentKey).rejects.toThrow(/DOCUMENT_NUMBER_KEY must be set when NODE_ENV=production/);
+    expect(fs.existsSync(path.join(dataDir, "keys", KEY_FILES.documentNumberKey))).toBe(false);
     expect(fs.existsSync(path.join(dataDir, "keys", KEY_FILES.private))).toBe(false);
     expect(fs.existsSync(path.join(dataDir, "alpha.pid"))).toBe(false);
   });

@@ -18,6 +18,11 @@ export interface PlayerConfig {
   kyc: KycConfig;
   /** Compliance, for the GAMSTOP screening at registration; unset only outside production. */
   complianceUrl: string | undefined;
+  /**
+   * The key identity-document numbers are digested with (HMAC-SHA256). Unset outside production:
+   * generated for this process only (the supervisor always passes a stored one).
+   */
+  documentNumberKey: string | undefined;
 }
 
 /** The player service's own variables, validated at start; a bad value stops it naming the variable. */
@@ -33,12 +38,16 @@ export function loadPlayerConfig(env: Record<string, string | undefined>): Playe
       KYC_CALLBACK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(3_600).default(300),
       KYC_SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
       COMPLIANCE_URL: urlSchema(["http:", "https:"]).optional(),
+      DOCUMENT_NUMBER_KEY: z.string().min(32, "must be at least 32 characters of random text").optional(),
       NODE_ENV: z.string().optional(),
     },
     env,
   );
   if (!cfg.COMPLIANCE_URL && cfg.NODE_ENV === "production") {
     throw new ConfigError(["COMPLIANCE_URL=(unset): required when NODE_ENV=production (registrations are screened against GAMSTOP through compliance)"]);
+  }
+  if (!cfg.DOCUMENT_NUMBER_KEY && cfg.NODE_ENV === "production") {
+    throw new ConfigError(["DOCUMENT_NUMBER_KEY=(unset): required when NODE_ENV=production (identity-document numbers are kept as a digest under it)"]);
   }
   if (cfg.KYC_PROVIDER_URL && !cfg.KYC_CALLBACK_SECRET) {
     throw new ConfigError(["KYC_CALLBACK_SECRET=(unset): required when KYC_PROVIDER_URL is set (the provider signs its callbacks with it)"]);
@@ -48,6 +57,7 @@ export function loadPlayerConfig(env: Record<string, string | undefined>): Playe
   }
   return {
     complianceUrl: cfg.COMPLIANCE_URL,
+    documentNumberKey: cfg.DOCUMENT_NUMBER_KEY,
     adminEmail: cfg.ADMIN_EMAIL,
     adminPassword: cfg.ADMIN_PASSWORD,
     accessTokenTtlSeconds: cfg.ACCESS_TOKEN_TTL_SECONDS,

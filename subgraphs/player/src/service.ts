@@ -13,7 +13,7 @@ import { loadPlayerConfig, type KycConfig } from "./config.ts";
 import { ComplianceGamstopScreen } from "./gamstop-screen.ts";
 import type { PlayerContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
-import { KycService } from "./kyc/kyc-service.ts";
+import { KycService, rekeyLegacyDocumentDigests } from "./kyc/kyc-service.ts";
 import { HttpSimulatorProvider, InProcessSimulatorProvider, type KycProvider } from "./kyc/provider.ts";
 import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
@@ -53,7 +53,11 @@ export const playerService: ServiceModule<PrismaClient, PlayerContext> = {
     const { provider, secret, simulator } = kycProvider(runtime, cfg.kyc);
     if (simulator) runtime.onShutdown(() => simulator.close());
     const callbackUrl = () => cfg.kyc.callbackUrl ?? `${runtime.http.url}${kycCallbackPath(provider.name)}`;
-    const kyc = new KycService(runtime.prisma, provider, callbackUrl, runtime.log, runtime.publishOutbox);
+    if (!cfg.documentNumberKey) runtime.log.warn("DOCUMENT_NUMBER_KEY not set: identity-document digests use a key generated for this process only");
+    const documentKey = cfg.documentNumberKey ?? randomBytes(32).toString("base64url");
+    const kyc = new KycService(runtime.prisma, provider, callbackUrl, runtime.log, runtime.publishOutbox, documentKey);
+    const rekeyed = await rekeyLegacyDocumentDigests(runtime.prisma, documentKey);
+    if (rekeyed > 0) runtime.log.info({ rekeyed }, "identity-document digests recorded before DOCUMENT_NUMBER_KEY re-keyed");
     mountKycCallback(runtime.http.app, { kyc, provider: provider.name, secret, toleranceSeconds: cfg.kyc.callbackToleranceSeconds, log: runtime.log });
 
     const subscription = await runtime.bus.subscribe("player", ["compliance.restrictions_changed"], async (event) => {

@@ -1,13 +1,15 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { startTestService, type TestService } from "@casino/kernel/testing/service-harness";
 import { waitUntil } from "@casino/kernel/testing/wait-until";
 import { KycSimulator, SIGNATURE_HEADER, TIMESTAMP_HEADER, signCallback } from "@casino/kyc-simulator";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
+import { rekeyLegacyDocumentDigests } from "../src/kyc/kyc-service.ts";
 import { playerService } from "../src/service.ts";
 import { dataOf, errorOf } from "./support/graphql-data.ts";
 import { registerPlayer, registerVerifiablePlayer } from "./support/register-player.ts";
 
 const SECRET = "kyc-test-secret-".padEnd(48, "x");
+const DOCUMENT_KEY = "document-number-test-key-".padEnd(48, "k");
 let simulator: KycSimulator;
 let svc: TestService<PrismaClient>;
 let callbackUrl: string;
@@ -15,7 +17,7 @@ let callbackUrl: string;
 beforeAll(async () => {
   simulator = new KycSimulator({ secret: SECRET, callbackDelayMs: 0, retryDelayMs: 20, maxRetryDelayMs: 200 });
   const simulatorUrl = await simulator.listen(0, "127.0.0.1");
-  svc = await startTestService(playerService, { KYC_PROVIDER_URL: simulatorUrl, KYC_CALLBACK_SECRET: SECRET });
+  svc = await startTestService(playerService, { KYC_PROVIDER_URL: simulatorUrl, KYC_CALLBACK_SECRET: SECRET, DOCUMENT_NUMBER_KEY: DOCUMENT_KEY });
   callbackUrl = svc.url.replace(/\/graphql$/, "/callbacks/kyc/simulator");
 });
 afterAll(async () => {
@@ -57,18 +59,38 @@ const signedHeaders = (body: string, secret = SECRET, timestamp = String(Math.fl
 });
 
 describe("identity documents", () => {
-  it("stores only the SHA-256 and last 4 characters of the number", async () => {
+  it("stores only a keyed digest and the last 4 characters of the number", async () => {
     const p = await registerPlayer(svc);
     const res = dataOf(await svc.graphql(RECORD, { input: { type: "PASSPORT", issuingCountry: "gb", expiresOn: "2031-05-01", number: " 1234-5678 9 " } }, p.accessToken));
     expect(res).toEqual({
       recordIdentityDocument: { id: expect.any(String), type: "PASSPORT", issuingCountry: "GB", expiresOn: "2031-05-01", numberLast4: "6789", status: "RECORDED" },
     });
     const row = await svc.runtime.prisma.identityDocument.findFirstOrThrow({ where: { playerId: p.id } });
-    expect(row.numberSha256).toBe(createHash("sha256").update("123456789").digest("hex"));
+    const sha256 = createHash("sha256").update("123456789").digest("hex");
+    expect(row.numberDigest).toBe(createHmac("sha256", DOCUMENT_KEY).update(sha256).digest("hex"));
+    expect(row.numberDigest).not.toBe(sha256);
+    expect(row.digestKeyed).toBe(true);
     expect(JSON.stringify(row)).not.toContain("12345");
     expect(row.recordedByStaffId).toBeNull();
 
     const again = await svc.graphql(RECORD, { input: { type: "PASSPORT", issuingCountry: "GB", expiresOn: "2031-05-01", number: "123456789" } }, p.accessToken);
+    expect(errorOf(again).code).toBe("CONFLICT");
+  });
+
+  it("re-keys a document recorded before DOCUMENT_NUMBER_KEY (bare SHA-256) once, after which the same number is a duplicate", async () => {
+    const p = await registerPlayer(svc);
+    const sha256 = createHash("sha256").update("LEGACY4242").digest("hex");
+    const id = randomUUID();
+    await svc.runtime.prisma.$executeRaw`INSERT INTO identity_document (id, player_id, type, issuing_country, expires_on, number_digest, digest_keyed, number_last4, updated_at)
+      VALUES (${id}::uuid, ${p.id}::uuid, 'PASSPORT', 'GB', DATE '2031-05-01', ${sha256}, false, '4242', now())`;
+    const rekey = () => rekeyLegacyDocumentDigests(svc.runtime.prisma, DOCUMENT_KEY);
+    expect(await rekey()).toBe(1);
+    const row = await svc.runtime.prisma.identityDocument.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ digestKeyed: true, numberDigest: createHmac("sha256", DOCUMENT_KEY).update(sha256).digest("hex") });
+    // Run again (a second instance starting): nothing left to re-key, the digest is not keyed twice.
+    expect(await rekey()).toBe(0);
+    expect((await svc.runtime.prisma.identityDocument.findUniqueOrThrow({ where: { id } })).numberDigest).toBe(row.numberDigest);
+    const again = await svc.graphql(RECORD, { input: { type: "PASSPORT", issuingCountry: "GB", expiresOn: "2031-05-01", number: "legacy-4242" } }, p.accessToken);
     expect(errorOf(again).code).toBe("CONFLICT");
   });
 

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import type { Principal } from "@casino/kernel/auth/principal";
 import { isUniqueViolation } from "@casino/kernel/db/errors";
 import { appError, badInput, notFound } from "@casino/kernel/errors";
@@ -47,7 +47,36 @@ export function normaliseDocumentNumber(raw: string): string {
   return number;
 }
 
+/** The bare SHA-256 (hex) of a normalised number: what rows recorded before DOCUMENT_NUMBER_KEY hold. */
 export const documentNumberSha256 = (normalised: string) => createHash("sha256").update(normalised, "utf8").digest("hex");
+
+/**
+ * What is stored of a document number: HMAC-SHA256 under the operator's key of its SHA-256. Equal
+ * numbers give equal digests (a document is recorded once per player), but a copy of the database
+ * alone cannot be searched for numbers. Keyed over the SHA-256 so that legacy rows can be re-keyed.
+ */
+export const keyDocumentDigest = (key: string, sha256Hex: string) => createHmac("sha256", key).update(sha256Hex, "utf8").digest("hex");
+export const documentNumberDigest = (key: string, normalised: string) => keyDocumentDigest(key, documentNumberSha256(normalised));
+
+/**
+ * Re-keys documents recorded before DOCUMENT_NUMBER_KEY, whose digest is the bare SHA-256, in
+ * batches; the player service runs it at start. Each row is updated only while still unkeyed, so
+ * two instances starting together never key a digest twice. Returns how many rows it re-keyed.
+ */
+export async function rekeyLegacyDocumentDigests(prisma: PrismaClient, key: string, batch = 500): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await prisma.identityDocument.findMany({ where: { digestKeyed: false }, select: { id: true, numberDigest: true }, take: batch });
+    if (rows.length === 0) return total;
+    for (const row of rows) {
+      const { count } = await prisma.identityDocument.updateMany({
+        where: { id: row.id, digestKeyed: false },
+        data: { numberDigest: keyDocumentDigest(key, row.numberDigest), digestKeyed: true },
+      });
+      total += count;
+    }
+  }
+}
 
 const asCommandError = (err: unknown): never => {
   if (err instanceof KycTransitionError) throw appError("CONFLICT", err.message, { kycStatus: err.from });
@@ -73,6 +102,8 @@ export class KycService {
     private readonly callbackUrl: () => string,
     private readonly log: Logger,
     private readonly publishOutbox: () => void,
+    /** DOCUMENT_NUMBER_KEY: identity-document numbers are stored only as a digest under it. */
+    private readonly documentKey: string,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -93,7 +124,7 @@ export class KycService {
           type: input.type,
           issuingCountry,
           expiresOn,
-          numberSha256: documentNumberSha256(number),
+          numberDigest: documentNumberDigest(this.documentKey, number),
           numberLast4: number.slice(-4),
           recordedByStaffId: principal.kind === "staff" ? principal.staffId : null,
         },
