@@ -20,7 +20,6 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import { execFileSync } from "node:child_process";
 import { Session } from "node:inspector/promises";
 import pg from "pg";
@@ -34,7 +33,7 @@ const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const TICKS = os.constants.priority ? 100 : 100; // USER_HZ; 100 on Linux
+const TICKS = 100; // USER_HZ on Linux
 
 const log = createLogger("bench", "silent");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -216,7 +215,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < ROUNDS; i++) {
     const r = await round(admin, dbName);
     results.push(r);
-    console.error(`round ${i + 1}: ${JSON.stringify(r, (_k, v) => (typeof v === "number" ? Math.round(v * 100) / 100 : v))}`);
+    process.stderr.write(`round ${i + 1}: ${JSON.stringify(r, (_k, v) => (typeof v === "number" ? Math.round(v * 100) / 100 : v))}\n`);
   }
   await admin.end();
   const keys = Object.keys(results[0]!) as (keyof RoundResult)[];
@@ -224,10 +223,10 @@ async function main(): Promise<void> {
   const out = { bench: "outbox-relay", at: new Date().toISOString(), events: EVENTS, rounds: ROUNDS, median: summary };
   fs.mkdirSync("bench-results", { recursive: true });
   fs.writeFileSync(`bench-results/outbox-relay-${Date.now()}.json`, JSON.stringify({ ...out, rounds_detail: results }, null, 2));
-  console.log(JSON.stringify(out, null, 2));
+  process.stdout.write(JSON.stringify(out, null, 2) + "\n");
 }
 
 main().catch((err) => {
-  console.error(err);
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

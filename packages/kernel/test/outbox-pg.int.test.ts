@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import pg from "pg";
 import { openDatabase, type Database } from "../src/db/database.ts";
+import type { SqlExecutor } from "../src/db/sql.ts";
 import { outboxRow, startOutboxRelay, type OutboxRowData } from "../src/events/outbox.ts";
 import type { DomainEvent, EventBus, EventSubscription, LiveChannel, LiveMessage } from "../src/events/types.ts";
 import { createLogger } from "../src/logger.ts";
@@ -144,6 +145,46 @@ describe("outbox relay on PostgreSQL", () => {
       gate.resolve();
       await relay.stop();
     }
+  });
+
+  it("commits its marks without waiting for a WAL flush, in its own transaction only", async () => {
+    const seen: string[] = [];
+    // The relay's statements, with a look at the setting its UPDATE runs under on the same connection.
+    const spying: SqlExecutor = {
+      dialect: a.sql.dialect,
+      query: (text, params, options) => a.sql.query(text, params, options),
+      exec: (text) => a.sql.exec(text),
+      transaction: (fn) =>
+        a.sql.transaction((tx) =>
+          fn({
+            ...tx,
+            query: async (text, params, options) => {
+              if (/^UPDATE outbox_event/.test(text)) {
+                const [row] = await tx.query<{ v: string }>(`SELECT current_setting('synchronous_commit') AS v`);
+                seen.push(row!.v);
+              }
+              return tx.query(text, params, options);
+            },
+          }),
+        ),
+    };
+    const bus = new SlowRecordingBus(0);
+    await insert(rows(3, 0));
+    const relay = startOutboxRelay({ service: "payments", sql: spying, bus: bus.forRelay("a"), live: noLive, log, pollIntervalMs: 10 });
+    try {
+      await waitFor("published", () => bus.published.length === 3);
+      await waitFor("marked", () => seen.length > 0);
+    } finally {
+      await relay.stop();
+    }
+    expect(seen).toEqual(["off"]);
+    // SET LOCAL: the pooled connections are back to the server's setting.
+    const settings = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        a.sql.query<{ same: boolean }>(`SELECT current_setting('synchronous_commit') = reset_val AS same FROM pg_settings WHERE name = 'synchronous_commit'`),
+      ),
+    );
+    expect(settings.map(([r]) => r!.same)).toEqual([true, true, true, true]);
   });
 
   it("rolls back on a bus failure so the rows stay unpublished until the bus recovers", async () => {

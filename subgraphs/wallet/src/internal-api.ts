@@ -162,8 +162,9 @@ function operations(opts: InternalApiOptions) {
       if (err instanceof GraphQLError) return errorReply(fromLedgerError(err, undefined));
       throw err;
     }
-    // One round trip: this read sits in front of every game launch and bet.
-    const [row] = await opts.sql.query<{ version: bigint; cash: bigint | null; bonus: bigint | null; reserved: bigint | null }>(BALANCE_SQL, [playerId, currency]);
+    // One round trip: this read sits in front of every game launch and bet. A named prepared
+    // statement: each pooled connection parses and plans it once, then only binds and executes.
+    const [row] = await opts.sql.query<{ version: bigint; cash: bigint | null; bonus: bigint | null; reserved: bigint | null }>(BALANCE_SQL, [playerId, currency], { name: "wallet_balance" });
     if (!row) return errorReply(new ApiError("NOT_FOUND", "Wallet not found"));
     const body: WalletBalance = {
       playerId,

@@ -5,7 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { hasDataDirectory } from "./pglite-template.ts";
-import type { SqlExecutor } from "./sql.ts";
+import type { QueryOptions as SqlQueryOptions, SqlExecutor } from "./sql.ts";
 
 export type PrismaAdapterFactory = PrismaPg | PrismaPGlite;
 
@@ -122,8 +122,8 @@ function prismaView<T extends PGlite | PGliteTx>(db: T, tables: PGliteParserTabl
 function pgExecutor(pool: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
     dialect: "postgres",
-    async query<T>(sql: string, params: unknown[] = []) {
-      const res = await pool.query(sql, params);
+    async query<T>(sql: string, params: unknown[] = [], options?: SqlQueryOptions) {
+      const res = options?.name ? await pool.query({ name: options.name, text: sql, values: params }) : await pool.query(sql, params);
       return res.rows as T[];
     },
     async exec(sql: string) {

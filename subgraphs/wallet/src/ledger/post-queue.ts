@@ -38,6 +38,9 @@ export interface PostQueueOptions {
 
 const POST_ONE = `SELECT * FROM ledger_post($1::"TransactionType", $2::uuid, $3, $4, $5, $6::bigint, $7, $8, $9::jsonb)`;
 const POST_BATCH = `SELECT * FROM ledger_post_batch($1::jsonb)`;
+// Named prepared statements: each connection of the write path parses and plans them once.
+const POST_ONE_NAMED = { name: "wallet_ledger_post" };
+const POST_BATCH_NAMED = { name: "wallet_ledger_post_batch" };
 
 /**
  * The server answered the statement with an error (a SQLSTATE, with a severity), so its transaction
@@ -105,7 +108,7 @@ export class PostQueue {
         cmd.refKey ?? null,
         cmd.counterRef ?? "",
         JSON.stringify(cmd.reference ?? {}),
-      ]);
+      ], POST_ONE_NAMED);
       p.resolve(row);
     } catch (err) {
       p.reject(err);
@@ -141,7 +144,7 @@ export class PostQueue {
     if (batch.length === 1) return this.one(batch[0]!);
     let rows: BatchRow[];
     try {
-      rows = await this.sql.query<BatchRow>(POST_BATCH, [`[${parts.join(",")}]`]);
+      rows = await this.sql.query<BatchRow>(POST_BATCH, [`[${parts.join(",")}]`], POST_BATCH_NAMED);
     } catch (err) {
       if (!isStatementError(err)) {
         for (const p of batch) p.reject(err);
