@@ -6,7 +6,7 @@ import { recordCaseOpened, recordCaseResolved } from "./case-events.ts";
 import { applyCaseChange, decideCaseTransition, openKeyOf, validateReason, type CaseCommand, type CaseChange } from "./cases.ts";
 import type { CaseKind, CaseNoteKind, CaseStatus } from "./generated/graphql.ts";
 import type { CaseNote, ComplianceCase, Prisma, PrismaClient } from "./generated/prisma/client.ts";
-import type { ReconciliationMismatchPayload } from "./events.ts";
+import type { ReconciliationMismatchPayload, ReconciliationMismatchResolvedPayload } from "./events.ts";
 import { detectAll, movementsNeededFrom, parseMonitoringRules, type Detection, type Movement } from "./monitoring.ts";
 import type { RuleBook } from "./rulebook.ts";
 import { buildSarDraft, type SarDraft } from "./sar.ts";
@@ -15,6 +15,8 @@ type Tx = Prisma.TransactionClient;
 
 const SYSTEM: Actor = { kind: "system", id: "monitoring" };
 const RECONCILIATION: Actor = { kind: "system", id: "reconciliation" };
+/** Finance's resolution of a mismatch, as it arrives from payments. */
+const PAYMENTS: Actor = { kind: "system", id: "payments" };
 /** The unique key of an open reconciliation case: one per mismatch. */
 export const reconciliationOpenKey = (mismatchId: string) => `reconciliation:${mismatchId}`;
 /** A case opened by hand covers the money movements of this many days before it (SAR draft). */
@@ -113,6 +115,30 @@ export class ComplianceCases {
       },
     };
     return this.insertCase(tx, playerId, opening, null, RECONCILIATION, now);
+  }
+
+  /**
+   * Finance's resolution of a mismatch, added as evidence to its case (author system:payments) and
+   * audited; the case stays with compliance staff, who resolve it. Returns what became of it:
+   * "recorded", "case_resolved" when compliance had already resolved the case (nothing is added to a
+   * final case), or "no_case" when the mismatch's case is not here (yet: the caller retries).
+   */
+  async recordReconciliationResolution(tx: Tx, resolved: ReconciliationMismatchResolvedPayload, now: Date): Promise<"recorded" | "case_resolved" | "no_case"> {
+    const found = await tx.complianceCase.findFirst({
+      where: { kind: "RECONCILIATION_MISMATCH", facts: { path: ["mismatchId"], equals: resolved.mismatchId } },
+      select: { id: true },
+    });
+    if (!found) return "no_case";
+    await tx.$queryRaw`SELECT 1 FROM compliance_case WHERE id = ${found.id}::uuid FOR UPDATE`;
+    const current = await tx.complianceCase.findUniqueOrThrow({ where: { id: found.id } });
+    if (current.status === "RESOLVED") return "case_resolved";
+    const body = `Finance resolved the mismatch in payments (staff ${resolved.resolvedBy}, ${resolved.resolvedAt}): ${resolved.resolution}`;
+    const change = decideCaseTransition(current, { type: "ADD_NOTE", kind: "EVIDENCE", body, reference: `mismatch:${resolved.mismatchId}` });
+    if (change.type !== "NOTE_ADDED") throw new Error(`unexpected change ${change.type}`);
+    const note = await tx.caseNote.create({ data: { id: randomUUID(), caseId: current.id, kind: change.kind, body: change.body, reference: change.reference, author: actorText(PAYMENTS), createdAt: now } });
+    await tx.complianceCase.update({ where: { id: current.id }, data: { updatedAt: now } });
+    await appendAudit(tx, PAYMENTS, "CASE_NOTE_ADDED", current.playerId, { caseId: current.id, noteId: note.id, kind: note.kind, reference: note.reference }, now);
+    return "recorded";
   }
 
   /** Opens a case unless one of its kind is open for the player (or its open key is taken); null when one is. */

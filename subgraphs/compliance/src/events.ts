@@ -79,3 +79,16 @@ export const reconciliationMismatchSchema = z.object({
 });
 
 export type ReconciliationMismatchPayload = z.infer<typeof reconciliationMismatchSchema>;
+
+/**
+ * `payments.reconciliation_mismatch_resolved`: finance closed a mismatch in payments with what it
+ * found; compliance records that on the mismatch's case (a case is still compliance's to resolve).
+ */
+export const reconciliationMismatchResolvedSchema = z.object({
+  mismatchId: z.uuid(),
+  resolvedBy: z.string().min(1).max(100),
+  resolvedAt: z.iso.datetime({ offset: true }),
+  resolution: z.string().min(1).max(1000),
+});
+
+export type ReconciliationMismatchResolvedPayload = z.infer<typeof reconciliationMismatchResolvedSchema>;

@@ -12,7 +12,7 @@ import { ComplianceCases } from "./case-service.ts";
 import type { ComplianceContext } from "./context.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { ComplianceChecks } from "./checks.ts";
-import { gamblingActivityOf, kycChangedSchema, moneyMovementOf, profileUpdatedSchema, reconciliationMismatchSchema, transactionPostedSchema } from "./events.ts";
+import { gamblingActivityOf, kycChangedSchema, moneyMovementOf, profileUpdatedSchema, reconciliationMismatchSchema, reconciliationMismatchResolvedSchema, transactionPostedSchema } from "./events.ts";
 import { RealityChecks } from "./reality-check-service.ts";
 import { GamstopClient } from "./gamstop/index.ts";
 import { GamstopScreening, prescreenSchema, subjectOf } from "./gamstop-screening.ts";
@@ -91,7 +91,7 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
         else if (subject) await gamstop.checkPlayer(playerId, subject, cause);
       };
 
-      const subscription = await runtime.bus.subscribe("compliance", ["player.registered", "player.profile_updated", "player.kyc_changed", "wallet.transaction_posted", "payments.reconciliation_mismatch"], async (event) => {
+      const subscription = await runtime.bus.subscribe("compliance", ["player.registered", "player.profile_updated", "player.kyc_changed", "wallet.transaction_posted", "payments.reconciliation_mismatch", "payments.reconciliation_mismatch_resolved"], async (event) => {
         switch (event.type) {
           case "player.registered": {
             const parsed = playerRegisteredSchema.safeParse(event.payload);
@@ -168,6 +168,22 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
               await cases.openReconciliationCase(tx, parsed.data, new Date(event.occurredAt), now());
             });
             if (consumed) runtime.publishOutbox();
+            return;
+          }
+          case "payments.reconciliation_mismatch_resolved": {
+            const parsed = reconciliationMismatchResolvedSchema.safeParse(event.payload);
+            if (!parsed.success) {
+              runtime.log.error({ eventId: event.id, issues: parsed.error.issues }, "malformed payments.reconciliation_mismatch_resolved ignored");
+              return;
+            }
+            const result: { outcome?: Awaited<ReturnType<typeof cases.recordReconciliationResolution>> } = {};
+            const consumed = await consumeOnce(runtime.prisma, "compliance", event, async (tx) => {
+              result.outcome = await cases.recordReconciliationResolution(tx, parsed.data, now());
+              // The mismatch's own event has not been handled yet (it failed and waits for its retry):
+              // throwing rolls this back and the bus delivers the resolution again later.
+              if (result.outcome === "no_case") throw new Error(`no compliance case yet for reconciliation mismatch ${parsed.data.mismatchId}`);
+            });
+            if (consumed && result.outcome === "case_resolved") runtime.log.info({ eventId: event.id, mismatchId: parsed.data.mismatchId }, "finance resolved a mismatch whose case compliance had already resolved");
             return;
           }
           default:

@@ -4,7 +4,8 @@ import { waitUntil } from "@casino/kernel/testing/wait-until";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { createComplianceService } from "../src/service.ts";
 import { playerRegisteredEvent, waitUntilScreened } from "./support/player-registered-event.ts";
-import { amountDiffersEvent, missingInternallyEvent } from "./support/reconciliation-mismatch-event.ts";
+import { ComplianceCases } from "../src/case-service.ts";
+import { amountDiffersEvent, mismatchResolvedEvent, missingInternallyEvent } from "./support/reconciliation-mismatch-event.ts";
 
 let svc: TestService<PrismaClient>;
 let complianceStaff: string;
@@ -114,6 +115,50 @@ describe("a case for each reconciliation mismatch payments reports", () => {
     expect(resolved.data?.resolveCase).toEqual({ status: "RESOLVED", playerId: null });
     const sar = await svc.graphql(`query($c: ID!) { suspiciousActivityReportDraft(caseId: $c) { caseId } }`, { c: ghostCase!.id }, complianceStaff);
     expect(sar.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+  });
+
+  it("adds finance's resolution from payments to the mismatch's case as evidence, once, and leaves the case to compliance", async () => {
+    const playerId = await registeredPlayer();
+    const mismatch = amountDiffersEvent(playerId);
+    await svc.runtime.bus.publish([mismatch]);
+    await consumed(mismatch.id);
+    const resolved = mismatchResolvedEvent(mismatch.payload.mismatchId, playerId);
+    await svc.runtime.bus.publish([resolved]);
+    await consumed(resolved.id);
+    await svc.runtime.bus.publish([resolved]); // redelivered
+    const later = amountDiffersEvent(playerId);
+    await svc.runtime.bus.publish([later]);
+    await consumed(later.id);
+
+    const [theCase] = await caseOf(mismatch.payload.mismatchId);
+    expect(theCase!.status).toBe("OPEN");
+    const notes = await svc.runtime.prisma.caseNote.findMany({ where: { caseId: theCase!.id } });
+    expect(notes).toEqual([
+      expect.objectContaining({
+        kind: "EVIDENCE",
+        author: "system:payments",
+        reference: `mismatch:${mismatch.payload.mismatchId}`,
+        body: `Finance resolved the mismatch in payments (staff ${resolved.payload.resolvedBy}, ${resolved.payload.resolvedAt}): PSP refunded the difference on 2 Dec`,
+      }),
+    ]);
+    expect(await svc.runtime.prisma.auditLog.count({ where: { playerId, action: "CASE_NOTE_ADDED", actor: "system:payments" } })).toBe(1);
+  });
+
+  it("adds nothing to a case compliance already resolved, and has no case to write to before the mismatch's own event", async () => {
+    const ghost = missingInternallyEvent();
+    await svc.runtime.bus.publish([ghost]);
+    await consumed(ghost.id);
+    const [ghostCase] = await caseOf(ghost.payload.mismatchId);
+    await svc.graphql(`mutation($c: ID!) { assignCase(caseId: $c, assigneeId: "finance-liaison") { status } }`, { c: ghostCase!.id }, complianceStaff);
+    const closed = await svc.graphql(`mutation($c: ID!) { resolveCase(caseId: $c, outcome: NO_ACTION, summary: "Confirmed with the PSP") { status } }`, { c: ghostCase!.id }, complianceStaff);
+    expect(closed.errors).toBeUndefined();
+
+    const cases = new ComplianceCases(svc.runtime.prisma, undefined as never, () => {});
+    const record = (mismatchId: string) => svc.runtime.prisma.$transaction((tx) => cases.recordReconciliationResolution(tx, mismatchResolvedEvent(mismatchId, null).payload, clock));
+    expect(await record(ghost.payload.mismatchId)).toBe("case_resolved");
+    expect(await svc.runtime.prisma.caseNote.count({ where: { caseId: ghostCase!.id } })).toBe(0);
+    // The handler turns "no_case" into a failed delivery, so the bus brings the resolution back later.
+    expect(await record(randomUUID())).toBe("no_case");
   });
 
   it("ignores a malformed event and cannot be opened by hand", async () => {

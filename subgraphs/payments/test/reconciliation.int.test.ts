@@ -125,8 +125,12 @@ describe("importing a settlement file", () => {
     expect(resolved.errors).toBeUndefined();
     expect(resolved.data!.resolveReconciliationMismatch).toMatchObject({ resolvedBy: staffId, resolution: "test transaction of the PSP, not ours", resolvedAt: expect.any(String) });
     expect(await open()).not.toContain(mismatch.id);
+    // Compliance hears of it in the same transaction (the resolution becomes evidence on its case).
+    const told = await h.payments.runtime.prisma.outboxEvent.findMany({ where: { type: "payments.reconciliation_mismatch_resolved", aggregateId: mismatch.id } });
+    expect(told.map((e) => e.payload)).toEqual([{ mismatchId: mismatch.id, resolvedBy: staffId, resolvedAt: resolved.data!.resolveReconciliationMismatch.resolvedAt, resolution: "test transaction of the PSP, not ours" }]);
     const again = await h.payments.graphql(RESOLVE, { id: mismatch.id, resolution: "again" }, finance);
     expect(again.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    expect(await h.payments.runtime.prisma.outboxEvent.count({ where: { type: "payments.reconciliation_mismatch_resolved", aggregateId: mismatch.id } })).toBe(1);
   });
 
   it("refuses a file that is not in the PSP's format, naming the line, and writes nothing", async () => {

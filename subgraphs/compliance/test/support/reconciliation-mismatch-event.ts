@@ -56,3 +56,9 @@ export function missingInternallyEvent(runId = randomUUID()): DomainEvent<Reconc
   };
   return { id: randomUUID(), type: "payments.reconciliation_mismatch", source: "payments", aggregateId: mismatchId, playerId: null, occurredAt: new Date().toISOString(), payload };
 }
+
+/** A `payments.reconciliation_mismatch_resolved` event as payments publishes it when finance closes a mismatch. */
+export function mismatchResolvedEvent(mismatchId: string, playerId: string | null, resolution = "PSP refunded the difference on 2 Dec"): DomainEvent<{ mismatchId: string; resolvedBy: string; resolvedAt: string; resolution: string }> {
+  const payload = { mismatchId, resolvedBy: randomUUID(), resolvedAt: new Date().toISOString(), resolution };
+  return { id: randomUUID(), type: "payments.reconciliation_mismatch_resolved", source: "payments", aggregateId: mismatchId, playerId, occurredAt: payload.resolvedAt, payload };
+}

@@ -128,13 +128,32 @@ export class ReconciliationService {
   }
 
   /** Closes a mismatch's case, once, with what finance found. */
+  /**
+   * Closes a mismatch, once, with what finance found, and tells compliance in the same transaction
+   * (`payments.reconciliation_mismatch_resolved`): the resolution becomes evidence on the mismatch's
+   * compliance case, which compliance staff then resolve themselves.
+   */
   async resolve(id: string, staffId: string, resolution: string): Promise<ReconciliationMismatch> {
     const text = resolution.trim();
     if (text.length < 3 || text.length > 1000) throw badInput("resolution must be 3 to 1000 characters", "resolution");
-    const closed = await this.prisma.reconciliationMismatch.updateMany({ where: { id, resolvedAt: null }, data: { resolvedAt: new Date(), resolvedBy: staffId, resolution: text } });
-    const mismatch = await this.prisma.reconciliationMismatch.findUnique({ where: { id } });
-    if (!mismatch) throw notFound("Reconciliation mismatch");
-    if (closed.count === 0) throw appError("CONFLICT", "This mismatch is already resolved");
-    return mismatch;
+    const resolvedAt = new Date();
+    const outcome = await this.prisma.$transaction(async (tx) => {
+      const closed = await tx.reconciliationMismatch.updateMany({ where: { id, resolvedAt: null }, data: { resolvedAt, resolvedBy: staffId, resolution: text } });
+      const mismatch = await tx.reconciliationMismatch.findUnique({ where: { id } });
+      if (!mismatch) throw notFound("Reconciliation mismatch");
+      if (closed.count === 0) throw appError("CONFLICT", "This mismatch is already resolved");
+      const payment = mismatch.paymentId ? await tx.payment.findUnique({ where: { id: mismatch.paymentId }, select: { playerId: true } }) : null;
+      await tx.outboxEvent.create({
+        data: outboxRow({
+          type: "payments.reconciliation_mismatch_resolved",
+          aggregateId: mismatch.id,
+          playerId: payment?.playerId ?? null,
+          payload: { mismatchId: mismatch.id, resolvedBy: staffId, resolvedAt: resolvedAt.toISOString(), resolution: text },
+        }),
+      });
+      return mismatch;
+    });
+    this.publishOutbox();
+    return outcome;
   }
 }
