@@ -10,7 +10,7 @@ let ledger: Ledger;
 let finance: string;
 
 const AUDIT = `{ ledgerAudit { ok checkedTransactions checkedAccounts checkedWallets mismatches { kind playerId transactionId accountId currency expected actual detail } } }`;
-type Audit = { ledgerAudit: { ok: boolean; checkedTransactions: number; checkedWallets: number; mismatches: Array<{ kind: string; transactionId: string | null; accountId: string | null }> } };
+type Audit = { ledgerAudit: { ok: boolean; checkedTransactions: number; checkedWallets: number; mismatches: Array<{ kind: string; transactionId: string | null; accountId: string | null; actual: string | null }> } };
 const audit = async () => {
   const res = await svc.graphql<Audit>(AUDIT, {}, finance);
   expect(res.errors).toBeUndefined();
@@ -83,6 +83,30 @@ describe("ledgerAudit", () => {
     );
     const result = await audit();
     await undo();
+    expect(result.mismatches.map((m) => m.kind)).toEqual(expect.arrayContaining(["UNBALANCED_TRANSACTION", "CURRENCY_TOTAL", "HASH_CHAIN"]));
+    expect((await audit()).ok).toBe(true);
+  });
+
+  it("reports sums beyond 64 bits as mismatches instead of failing on an overflow", async () => {
+    const prisma = svc.runtime.prisma;
+    const legs = await prisma.$queryRawUnsafe<Array<{ transaction_id: string; account_id: string; amount: bigint }>>(
+      `SELECT transaction_id::text, account_id::text, amount FROM posting WHERE account_id IN (SELECT id FROM account WHERE player_id IS NULL)`,
+    );
+    // Every operator leg near the top of BIGINT: one account's postings and the currency's total then pass 2^63.
+    expect(legs.length).toBeGreaterThanOrEqual(2);
+    const huge = 9_000_000_000_000_000_000n;
+    const values = legs.map((l) => `('${l.transaction_id}'::uuid, '${l.account_id}'::uuid, ${l.amount}::bigint)`).join(", ");
+    const restore = `UPDATE posting p SET amount = v.amount FROM (VALUES ${values}) AS v(transaction_id, account_id, amount) WHERE p.transaction_id = v.transaction_id AND p.account_id = v.account_id`;
+    const undo = await tamper(`UPDATE posting SET amount = ${huge} WHERE account_id IN (SELECT id FROM account WHERE player_id IS NULL)`, restore);
+    let result: Awaited<ReturnType<typeof audit>>;
+    try {
+      result = await audit();
+    } finally {
+      await undo();
+    }
+    expect(result.ok).toBe(false);
+    const total = result.mismatches.find((m) => m.kind === "CURRENCY_TOTAL");
+    expect(BigInt(total!.actual!)).toBeGreaterThan(2n ** 63n);
     expect(result.mismatches.map((m) => m.kind)).toEqual(expect.arrayContaining(["UNBALANCED_TRANSACTION", "CURRENCY_TOTAL", "HASH_CHAIN"]));
     expect((await audit()).ok).toBe(true);
   });

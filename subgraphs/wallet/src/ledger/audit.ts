@@ -70,8 +70,10 @@ export async function auditLedger(prisma: PrismaClient): Promise<LedgerAuditResu
       mismatches.push({ playerId: null, transactionId: null, accountId: null, currency: null, expected: null, actual: null, ...m })
     );
 
-  for (const r of await prisma.$queryRaw<Array<{ transaction_id: string; currency: string; total: bigint }>>`
-    SELECT transaction_id::text, currency, sum(amount)::bigint AS total FROM posting
+  // Sums are numeric in the database and read as text: a sum beyond 64 bits (a tampered or runaway
+  // ledger) is reported like any other difference instead of failing the audit with an overflow.
+  for (const r of await prisma.$queryRaw<Array<{ transaction_id: string; currency: string; total: string }>>`
+    SELECT transaction_id::text, currency, sum(amount)::text AS total FROM posting
     GROUP BY transaction_id, currency HAVING sum(amount) <> 0`) {
     add({ kind: "UNBALANCED_TRANSACTION", transactionId: r.transaction_id, currency: r.currency, expected: "0", actual: String(r.total), detail: "postings do not sum to zero" });
   }
@@ -128,9 +130,9 @@ export async function auditLedger(prisma: PrismaClient): Promise<LedgerAuditResu
     add({ kind: "TRANSACTION_AMOUNTS", transactionId: r.id, playerId: r.player_id, currency: r.currency, expected: r.expected, actual: r.actual, detail: `recorded ${r.what} balance after the transaction does not follow from the previous one` });
   }
 
-  const accounts = await prisma.$queryRaw<Array<{ id: string; player_id: string | null; currency: string; stored: bigint; posted: bigint; last_after: bigint | null; type: string }>>`
+  const accounts = await prisma.$queryRaw<Array<{ id: string; player_id: string | null; currency: string; stored: bigint; posted: string; last_after: bigint | null; type: string }>>`
     SELECT a.id::text, a.player_id::text, a.currency, a.type::text, a.balance AS stored,
-           coalesce((SELECT sum(p.amount) FROM posting p WHERE p.account_id = a.id), 0)::bigint AS posted,
+           coalesce((SELECT sum(p.amount) FROM posting p WHERE p.account_id = a.id), 0)::text AS posted,
            (SELECT CASE a.type WHEN 'PLAYER_CASH' THEN t.balance_after WHEN 'PLAYER_BONUS' THEN t.bonus_balance_after
                                ELSE t.reserved_balance_after END
               FROM ledger_transaction t WHERE t.player_id = a.player_id AND t.currency = a.currency
@@ -138,7 +140,7 @@ export async function auditLedger(prisma: PrismaClient): Promise<LedgerAuditResu
       FROM account a`;
   for (const a of accounts) {
     // Operator accounts are derived from their postings only; their stored balance stays zero.
-    const expected = a.player_id ? a.posted : 0n;
+    const expected = a.player_id ? BigInt(a.posted) : 0n;
     if (a.stored !== expected) {
       add({ kind: "ACCOUNT_BALANCE", accountId: a.id, playerId: a.player_id, currency: a.currency, expected: String(expected), actual: String(a.stored), detail: `${a.type} balance differs from its postings` });
     }
@@ -147,8 +149,8 @@ export async function auditLedger(prisma: PrismaClient): Promise<LedgerAuditResu
     }
   }
 
-  for (const r of await prisma.$queryRaw<Array<{ currency: string; total: bigint }>>`
-    SELECT currency, sum(amount)::bigint AS total FROM posting GROUP BY currency HAVING sum(amount) <> 0`) {
+  for (const r of await prisma.$queryRaw<Array<{ currency: string; total: string }>>`
+    SELECT currency, sum(amount)::text AS total FROM posting GROUP BY currency HAVING sum(amount) <> 0`) {
     add({ kind: "CURRENCY_TOTAL", currency: r.currency, expected: "0", actual: String(r.total), detail: "all postings in this currency do not sum to zero" });
   }
 
