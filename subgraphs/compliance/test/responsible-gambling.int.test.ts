@@ -153,7 +153,8 @@ describe("stake limits", () => {
     const registered = playerRegisteredEvent();
     await svc.runtime.bus.publish([registered]);
     const playerId = registered.payload.playerId;
-    await waitUntil("restrictions row", async () => (await svc.runtime.prisma.playerRestrictions.count({ where: { playerId } })) === 1);
+    // Screened against GAMSTOP (asynchronously, after the registration): what is left is age and identity.
+    await waitUntilScreened(svc.runtime.prisma, playerId);
     expect((await check("stake", { playerId, currency: "GBP", amount: "1", gameKind: "SLOT" })).body).toMatchObject({ allowed: false, reasons: ["AGE_NOT_VERIFIED", "IDENTITY_NOT_VERIFIED"] });
     expect((await check("stake", { playerId: randomUUID(), currency: "GBP", amount: "1", gameKind: "SLOT" })).body).toMatchObject({ allowed: false, reasons: ["NOT_YET_ASSESSED"] });
   });
