@@ -311,6 +311,8 @@ export class RgsStore {
         gate.gameCode,
         gate.now.toISOString(),
       ],
+      // Prepared once per pooled connection: the statement on every fresh callback.
+      { name: "rgs_claim_fresh" },
     );
     return {
       attempted: rows.some((r) => r.part === "attempt"),
@@ -355,6 +357,7 @@ export class RgsStore {
         WHERE t.attempt_id = (SELECT id FROM done) AND t.external_id = s.external_id
        RETURNING t.external_id, t.processed_at`,
       [attemptId, owner, outcome, balance === null ? null : balance.toString(), JSON.stringify(steps.map((s) => ({ external_id: s.externalId, wallet_transaction_id: s.walletTransactionId })))],
+      { name: "rgs_finish" },
     );
     if (rows.length === 0) return null;
     return new Map(rows.map((r) => [r.external_id, r.processed_at]));
