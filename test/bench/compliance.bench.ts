@@ -124,7 +124,7 @@ try {
     const text = await (await fetch(`${base}/metrics`)).text();
     const counts = new Map<string, number>();
     for (const line of text.split("\n")) {
-      if (!line.startsWith("http_request_duration_seconds_bucket{") || !line.includes('route="/checks/stake"') || !line.includes('status="200"')) continue;
+      if (!line.startsWith("http_request_duration_seconds_bucket{") || !/route="[^"]*\/checks\/stake"/.test(line) || !line.includes('status="200"')) continue;
       const le = /le="([^"]+)"/.exec(line)?.[1];
       if (le) counts.set(le, Number(line.slice(line.lastIndexOf(" ") + 1)));
     }

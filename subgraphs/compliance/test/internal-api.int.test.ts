@@ -53,3 +53,23 @@ describe.each([
     expect(malformed).toMatchObject({ status: 400, body: { error: { code: "BAD_USER_INPUT", field: "body" } } });
   });
 });
+
+describe("metrics", () => {
+  it("times each check under its own route, whether a fast route or express served it", async () => {
+    const headers = { "content-type": "application/json", authorization: `Bearer ${await token("games")}` };
+    const countOf = async (route: string) => {
+      const text = await (await fetch(svc.url.replace(/\/graphql$/, "/metrics"))).text();
+      const line = text.split("\n").find((l) => l.startsWith("http_request_duration_seconds_count{") && l.includes(`route="${route}"`) && l.includes('status="200"'));
+      return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+    };
+    const fastBefore = await countOf("/internal/compliance/v1/checks/stake");
+    const expressBefore = await countOf("/checks/stake");
+    extraHeaders = {};
+    expect((await post("/checks/stake", stake, headers)).status).toBe(200);
+    extraHeaders = { "content-encoding": "identity" };
+    expect((await post("/checks/stake", stake, headers)).status).toBe(200);
+    extraHeaders = {};
+    expect(await countOf("/internal/compliance/v1/checks/stake")).toBe(fastBefore + 1);
+    expect(await countOf("/checks/stake")).toBe(expressBefore + 1);
+  });
+});

@@ -57,12 +57,14 @@ export function createHttpServer(opts: HttpServerOptions): RunningHttpServer {
     const q = url.indexOf("?");
     const pathname = q < 0 ? url : url.slice(0, q);
     const stop = opts.metrics.httpDuration.startTimer();
+    const route = routes.get(pathname);
+    const fast = route?.accepts(req) ? route : undefined;
     res.on("finish", () => {
-      const route = (req as Partial<Request>).route as { path?: string } | undefined;
-      stop({ method: req.method ?? "", route: route?.path ?? pathname.split("/").slice(0, 3).join("/"), status: String(res.statusCode) });
+      // A fast route is labelled with its registered path (a fixed set); express with its route's.
+      const matched = fast ? { path: pathname } : ((req as Partial<Request>).route as { path?: string } | undefined);
+      stop({ method: req.method ?? "", route: matched?.path ?? pathname.split("/").slice(0, 3).join("/"), status: String(res.statusCode) });
     });
-    const fast = routes.get(pathname);
-    if (fast?.accepts(req)) {
+    if (fast) {
       fast.handle(req, res).catch((err: unknown) => {
         opts.log.error({ err }, "request failed");
         if (!res.headersSent) {
