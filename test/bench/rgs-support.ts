@@ -18,7 +18,7 @@ import { generateSigningKeyPair } from "@casino/kernel/auth/tokens";
 import { REPO_ROOT } from "@casino/kernel/supervisor";
 import { genesisHash } from "@casino/wallet/ledger/rules";
 import { WalletClient } from "@casino/wallet-client";
-import { forkService, freePort, waitReady, type ForkedService, type Recorder } from "./wallet-support.ts";
+import { forkService, freePort, redisAnswers, waitReady, type ForkedService, type Recorder } from "./wallet-support.ts";
 
 export const STAKE_PENCE = 100n;
 export const WIN_PENCE = 90n;
@@ -54,18 +54,6 @@ export interface RgsBench {
   close(): Promise<void>;
 }
 
-async function redisAnswers(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
-  r.on("error", () => undefined);
-  try {
-    await r.connect();
-    return (await r.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
 
 /** Starts both services and seeds them; throws (with the services stopped) when PostgreSQL cannot be reached. */
 export async function startRgsBench(opts: RgsBenchOptions): Promise<RgsBench> {

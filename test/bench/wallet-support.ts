@@ -7,6 +7,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { Redis } from "ioredis";
 
 export const round = (n: number, digits = 2) => {
   const f = 10 ** digits;
@@ -271,5 +272,19 @@ export class RssSampler {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+}
+
+/** Whether a Redis server answers PING at `url` within a second (benchmarks fall back to in-process events). */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  r.on("error", () => undefined);
+  try {
+    await r.connect();
+    return (await r.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
   }
 }

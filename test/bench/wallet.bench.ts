@@ -42,6 +42,7 @@ import {
   freePort,
   openLoop,
   parsePgbenchTps,
+  redisAnswers,
   round,
   run,
   waitReady,
@@ -117,22 +118,10 @@ log(`pgbench -N: ${baseline.tps} tps`);
 // ---------------------------------------------------------------------------------------------
 // 2. The wallet as a child process
 
-async function redisAnswers(): Promise<boolean> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
-  r.on("error", () => undefined);
-  try {
-    await r.connect();
-    return (await r.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
 
 const schema = `bench_wallet_${pid}`;
 const redisPrefix = `bench:wallet:${pid}:${randomUUID().slice(0, 8)}:`;
-const useRedis = await redisAnswers();
+const useRedis = await redisAnswers(REDIS_URL);
 const port = await freePort();
 const serviceSecret = generateServiceTokenSecret();
 const keys = generateSigningKeyPair();
