@@ -173,11 +173,12 @@ describe("startPlatform", () => {
       dataDir,
       basePort: "auto",
       quiet: true,
-      readyTimeoutMs: 1_500,
+      // Long enough for the child to be listening (and answering 503) even on a loaded machine.
+      readyTimeoutMs: 6_000,
       entries: entries(["--never-ready"]),
     });
 
-    await expect(failure).rejects.toThrow(/alpha did not become ready within 1.5 s \(last \/readyz: HTTP 503\)/);
+    await expect(failure).rejects.toThrow(/alpha did not become ready within 6 s \(last \/readyz: HTTP 503\)/);
     await expect(failure).rejects.toThrow(/Last log lines of alpha:\n {2}\[alpha\] +alpha listening on \d+/);
     const pid = Number(fs.readFileSync(path.join(dataDir, "alpha.pid"), "utf8"));
     expect(processGone(pid)).toBe(true);

@@ -16,7 +16,7 @@ let svc: TestService<PrismaClient>;
 
 beforeAll(async () => {
   fake = await startGamstopFake({ apiKey: API_KEY, exclusions: [{ ...EXCLUDED, status: "Y" }] });
-  svc = await startTestService(createComplianceService(), { GAMSTOP_API_URL: fake.url, GAMSTOP_API_KEY: API_KEY, GAMSTOP_TIMEOUT_MS: "300", GAMSTOP_RETRY_SECONDS: "1" });
+  svc = await startTestService(createComplianceService(), { GAMSTOP_API_URL: fake.url, GAMSTOP_API_KEY: API_KEY, GAMSTOP_TIMEOUT_MS: "1500", GAMSTOP_RETRY_SECONDS: "1" });
 });
 afterAll(async () => {
   await svc.stop();
