@@ -86,19 +86,29 @@ describe("screening registered players", () => {
   });
 
   it("treats a GAMSTOP that does not answer as 'cannot verify', and checks again until it answers", async () => {
+    // The first check times out; the retries (every second here) meet a failing GAMSTOP until the
+    // test lets it answer, so the blocked state is observed however slow the machine is.
     fake.failNext("timeout");
+    for (let i = 0; i < 600; i++) fake.failNext("500");
     const registered = playerRegisteredEvent();
     const { playerId } = registered.payload;
     await svc.runtime.bus.publish([registered]);
     await waitUntilScreened(svc.runtime.prisma, playerId);
     await verify(playerId);
-    const first = await svc.runtime.prisma.gamstopCheck.findMany({ where: { playerId } });
-    expect(first).toEqual([expect.objectContaining({ outcome: "UNAVAILABLE", failure: "TIMEOUT" })]);
-    // The retry runs every second here; until it succeeds the player stays blocked.
+    expect(await statusOf(playerId)).toBe("UNAVAILABLE");
+    expect(await stakeCheck(playerId)).toMatchObject({ allowed: false, reasons: ["GAMSTOP_UNAVAILABLE"] });
+    fake.reset();
     await waitUntil("retried", async () => (await statusOf(playerId)) === "CLEAR", 15_000);
     expect(await stakeCheck(playerId)).toMatchObject({ allowed: true });
     const audit = await svc.runtime.prisma.auditLog.findMany({ where: { playerId, action: "GAMSTOP_CHECKED" }, orderBy: { seq: "asc" } });
-    expect(audit.map((a) => (a.details as { status: string }).status)).toEqual(["UNAVAILABLE", "CLEAR"]);
+    const details = audit.map((a) => a.details as { status: string; failure: string | null });
+    expect(details[0]).toMatchObject({ status: "UNAVAILABLE", failure: "TIMEOUT" });
+    expect(details.slice(1, -1).every((d) => d.status === "UNAVAILABLE" && d.failure !== null)).toBe(true);
+    expect(details.at(-1)).toMatchObject({ status: "CLEAR", failure: null });
+    // Every attempt is kept as evidence: one check row per audit entry.
+    const checks = await svc.runtime.prisma.gamstopCheck.findMany({ where: { playerId } });
+    expect(checks).toHaveLength(audit.length);
+    expect(checks.filter((c) => c.outcome === "NOT_REGISTERED")).toHaveLength(1);
   });
 
   it("records the player service's screening at registration without asking GAMSTOP again", async () => {
