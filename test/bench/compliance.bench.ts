@@ -30,7 +30,7 @@ import { Agent, request } from "undici";
 import { ServiceTokenSigner, generateServiceTokenSecret } from "@casino/kernel/auth/service-tokens";
 import { generateSigningKeyPair } from "@casino/kernel/auth/tokens";
 import { REPO_ROOT } from "@casino/kernel/supervisor";
-import { RssSampler, forkService, freePort, openLoop, round, run, waitReady, type Recorder } from "./wallet-support.ts";
+import { RssSampler, findWrk, forkService, freePort, openLoop, round, runWrk, waitReady, type Recorder } from "./wallet-support.ts";
 
 const DATABASE_URL = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -133,7 +133,7 @@ try {
 
   // wrk: closed loops from a C load generator, when installed.
   const wrkPhases: Record<string, unknown> = {};
-  const wrkPath = (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "wrk")).find((f) => fs.existsSync(f));
+  const wrkPath = findWrk();
   if (wrkPath) {
     const playersFile = path.join(REPO_ROOT, "bench-results", `compliance-players-${process.pid}.txt`);
     fs.mkdirSync(path.dirname(playersFile), { recursive: true });
@@ -146,15 +146,11 @@ try {
           ["deposit", "compliance-check.lua", `${base}/internal/compliance/v1/checks/deposit`, paymentsToken, "deposit"],
         ] as const) {
           const before = name === "stake" ? await stakeHistogram() : undefined;
-          const out = await run(
-            wrkPath,
-            ["-t1", `-c${connections}`, `-d${SECONDS}s`, "-s", path.join(REPO_ROOT, "test/bench", script), url],
-            { ...process.env, BENCH_PLAYERS_FILE: playersFile, BENCH_TOKEN: token, BENCH_BODY: body },
-          );
-          const line = out.stdout.split("\n").find((l) => l.startsWith("WRK_RESULT "));
-          if (!line) throw new Error(`wrk printed no result: ${out.stdout.slice(-300)} ${out.stderr.slice(-300)}`);
-          const result = JSON.parse(line.slice("WRK_RESULT ".length)) as { requests: number; seconds: number; p99: number };
-          wrkPhases[`${name}@${connections}`] = { ...result, requestsPerSecond: round(result.requests / result.seconds) };
+          wrkPhases[`${name}@${connections}`] = await runWrk(wrkPath, path.join(REPO_ROOT, "test/bench", script), url, connections, SECONDS, {
+            BENCH_PLAYERS_FILE: playersFile,
+            BENCH_TOKEN: token,
+            BENCH_BODY: body,
+          });
           if (before) {
             // The service's own time for these checks, from its Prometheus histogram (request in to response out).
             const after = await stakeHistogram();

@@ -136,6 +136,16 @@ function backendTicks(a: Snapshot, b: Snapshot): number {
   return sum;
 }
 
+/** Time inside the schema's SQL functions (pg_stat_user_functions), when track_functions records it. */
+async function functionTimes(): Promise<Map<string, { calls: number; totalMs: number; selfMs: number }>> {
+  await admin.query(`SELECT pg_stat_clear_snapshot()`);
+  const rows = (await admin.query(
+    `SELECT funcname, calls::int AS calls, total_time AS total, self_time AS self FROM pg_stat_user_functions WHERE schemaname = $1`,
+    [schema],
+  )).rows;
+  return new Map(rows.map((r) => [String(r.funcname), { calls: Number(r.calls), totalMs: Number(r.total), selfMs: Number(r.self) }]));
+}
+
 async function walOf(from: string, to: string): Promise<{ records: number; bytes: number }> {
   const rels = (await admin.query(
     `SELECT c.relfilenode FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relfilenode <> 0`,
@@ -181,11 +191,13 @@ try {
     while ((await unpublished()) > 0) await new Promise((res) => setTimeout(res, 50));
     const pids = await backendPids();
     const w0 = await snapshot(pids);
+    const f0 = await functionTimes();
     const t0 = performance.now();
     await closed(PAIRS, pair);
     const writeSeconds = (performance.now() - t0) / 1000;
     while ((await unpublished()) > 0) await new Promise((res) => setTimeout(res, 20));
     const w1 = await snapshot(pids);
+    const f1 = await functionTimes();
     const wal = await walOf(w0.lsn, w1.lsn);
     const tx = PAIRS * 2;
 
@@ -209,6 +221,14 @@ try {
       readsPerSecond: READS / readSeconds,
     };
     results.push(res);
+    if (f1.size > 0) {
+      // Wall time inside each function per ledger transaction (SET track_functions = 'all' on the database to see it).
+      const perTx = [...f1].map(([name, f]) => {
+        const b = f0.get(name) ?? { calls: 0, totalMs: 0, selfMs: 0 };
+        return { name, callsPerTx: round((f.calls - b.calls) / tx, 2), totalUsPerTx: round(((f.totalMs - b.totalMs) * 1000) / tx, 1), selfUsPerTx: round(((f.selfMs - b.selfMs) * 1000) / tx, 1) };
+      }).filter((f) => f.callsPerTx > 0);
+      log(`round ${r + 1} functions: ${JSON.stringify(perTx)}`);
+    }
     log(`round ${r + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(res).map(([k, v]) => [k, round(v, 2)])))}`);
   }
 } finally {

@@ -170,6 +170,37 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promis
   });
 }
 
+/** wrk (Debian package wrk) when it is on the PATH: a C load generator whose own CPU use barely disturbs the 2 shared cores. */
+export function findWrk(): string | undefined {
+  return (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "wrk")).find((f) => fs.existsSync(f));
+}
+
+/** What the bench's wrk scripts print in done(): latencies in ms, measured from each request's send. */
+export interface WrkResult {
+  requests: number;
+  errors: number;
+  non200?: number;
+  /** The first answer other than 200 (status and the start of its body), when the script records it. */
+  firstBadAnswer?: string;
+  seconds: number;
+  requestsPerSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** One wrk run, one thread and `connections` closed loops, of a script that prints a WRK_RESULT line. */
+export async function runWrk(wrk: string, script: string, url: string, connections: number, seconds: number, env: NodeJS.ProcessEnv): Promise<WrkResult> {
+  const out = await run(wrk, ["-t1", `-c${connections}`, `-d${seconds}s`, "-s", script, url], { ...process.env, ...env });
+  const line = out.stdout.split("\n").find((l) => l.startsWith("WRK_RESULT "));
+  if (!line) throw new Error(`wrk printed no result: ${out.stdout.slice(-300)} ${out.stderr.slice(-300)}`);
+  const result = JSON.parse(line.slice("WRK_RESULT ".length)) as Omit<WrkResult, "requestsPerSecond">;
+  const firstBad = out.stdout.split("\n").find((l) => l.startsWith("WRK_FIRST_BAD "));
+  return { ...result, requestsPerSecond: round(result.requests / result.seconds), ...(firstBad ? { firstBadAnswer: firstBad.slice("WRK_FIRST_BAD ".length) } : {}) };
+}
+
 /** "tps = 8123.456789 (without initial connection time)" from pgbench's report. */
 export function parsePgbenchTps(output: string): number | undefined {
   const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(output) ?? /tps = ([\d.]+) \(excluding connections establishing\)/.exec(output);

@@ -9,11 +9,16 @@
  *   (b) hot    the same on one wallet, at the best concurrency of (a)
  *   (c) open   fixed arrival schedule at half of (a)'s best rate; latency from the scheduled start
  *   (d) reads  GET balance on random wallets, closed loop at 16/32/64; then open loop at half the best
+ *   (e) wrk    with wrk on the PATH (Debian package wrk): STAKEs and balance reads from a C load
+ *              generator, at 64 connections for the maximum, then at 1, 2, 3, 4, 6 ... connections until
+ *              half of the larger maximum is reached; the latency targets are judged on that run
  *   sql        ledger_post() called straight from node-postgres (16 connections): the database's own
  *              ceiling for this write path on this machine, without HTTP, Express, zod and Prisma
  *
  * Targets (issue 3): spread throughput >= 40 % of pgbench -N tps; stake p99 < 25 ms at half of the
- * maximum throughput; balance read p99 < 5 ms (at half of the maximum read rate).
+ * maximum throughput; balance read p99 < 5 ms (at half of the maximum read rate). With wrk present
+ * the two latency targets are judged on wrk's runs (the Node generator shares the 2 cores with the
+ * wallet and PostgreSQL, and its tail is mostly its own lag); the Node open loops are reported beside.
  *
  * Environment: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL
  * (default redis://127.0.0.1:6379, used when it answers), BENCH_SECONDS (default 15), BENCH_WALLETS
@@ -29,7 +34,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { Agent, request } from "undici";
 import { generateSigningKeyPair } from "@casino/kernel/auth/tokens";
-import { generateServiceTokenSecret } from "@casino/kernel/auth/service-tokens";
+import { ServiceTokenSigner, generateServiceTokenSecret } from "@casino/kernel/auth/service-tokens";
 import { REPO_ROOT } from "@casino/kernel/supervisor";
 import { genesisHash, requestHash, type LedgerCommand } from "@casino/wallet/ledger/rules";
 import { WalletClient } from "@casino/wallet-client";
@@ -38,6 +43,7 @@ import {
   closedLoop,
   connectionParams,
   findPgbench,
+  findWrk,
   forkService,
   freePort,
   openLoop,
@@ -45,9 +51,18 @@ import {
   redisAnswers,
   round,
   run,
+  runWrk,
   waitReady,
   type Recorder,
+  type WrkResult,
 } from "./wallet-support.ts";
+
+type WrkRun = WrkResult & { connections: number };
+interface WrkFigures {
+  stake: { max: WrkRun; halfOfMaxPerSecond: number; ladder: WrkRun[]; atHalf: WrkRun | null };
+  balance: { max: WrkRun; halfOfMaxPerSecond: number; ladder: WrkRun[]; atHalf: WrkRun | null };
+  healthzFloorAtHalfReadConnections: WrkRun | null;
+}
 
 const DATABASE_URL = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
@@ -342,6 +357,64 @@ try {
   const healthzFloor = { targetRequestsPerSecond: readOpenFigures.targetReadsPerSecond, errors: floorOpen.rec.errorCount(), latencyMs: floorOpen.rec.latency().healthz };
   log(`    GET /healthz floor at the same rate: p50/p99 ${healthzFloor.latencyMs?.p50}/${healthzFloor.latencyMs?.p99} ms`);
 
+  // (e) The two latency targets again, from wrk (when installed): a load generator in C, so the
+  // cores it takes from the wallet and PostgreSQL are few (the Node generator above takes about a
+  // third of them at these rates, and its own event-loop lag is part of its tail: see its /healthz
+  // floor). Closed loops of 1 thread: first 64 connections for the maximum, then 1, 2, 3, 4, 6 ...
+  // connections until the throughput reaches half of the larger of the two maxima (the Node
+  // closed loop's and wrk's); the p99 of that run is the figure "at half the maximum". wrk times a
+  // request from its send; the runs are closed loops, so nothing queues in front of a request.
+  const wrkPath = findWrk();
+  let wrkFigures: WrkFigures | null = null;
+  if (wrkPath) {
+    log(`(e) wrk: stakes and balance reads at 64 connections, then at the fewest connections that reach half of the maximum`);
+    const playersFile = path.join(REPO_ROOT, "bench-results", `wallet-players-${pid}.txt`);
+    fs.mkdirSync(path.dirname(playersFile), { recursive: true });
+    fs.writeFileSync(playersFile, `${ids.join("\n")}\n`);
+    const signer = new ServiceTokenSigner(serviceSecret, "games", "wallet");
+    let wrkRun = 0;
+    const wrkOnce = async (mode: "stake" | "balance" | "healthz", connections: number) => {
+      const r = await runWrk(wrkPath, path.join(REPO_ROOT, "test/bench/wallet-wrk.lua"), baseUrl, connections, SECONDS, {
+        BENCH_PLAYERS_FILE: playersFile,
+        BENCH_TOKEN: await signer.token(),
+        BENCH_MODE: mode,
+        BENCH_KEY_PREFIX: `${runTag}-wrk${wrkRun++}`,
+      });
+      log(`    wrk ${mode} at ${connections} connection(s): ${r.requestsPerSecond}/s, p50/p99 ${r.p50}/${r.p99} ms, errors ${r.errors}, non-200 ${r.non200}${r.firstBadAnswer ? ` (first: ${r.firstBadAnswer})` : ""}`);
+      return { connections, ...r };
+    };
+    /** The fewest connections of the ladder whose throughput reaches `half`; null if 48 do not. */
+    const atHalf = async (mode: "stake" | "balance", half: number) => {
+      const ladder = [];
+      for (const c of [1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32, 48]) {
+        const r = await wrkOnce(mode, c);
+        ladder.push(r);
+        if (cleanRate(r) >= half) return { ladder, atHalf: r };
+      }
+      return { ladder, atHalf: null };
+    };
+    // A maximum with errors does not count (errors are fast): the Node closed loop's maximum stands then.
+    const cleanRate = (r: WrkRun) => (r.errors === 0 && r.non200 === 0 ? r.requestsPerSecond : 0);
+    try {
+      const stakeMax = await wrkOnce("stake", 64);
+      const stakeHalf = round(Math.max(best.transactionsPerSecond, cleanRate(stakeMax)) / 2, 1);
+      const stakes = await atHalf("stake", stakeHalf);
+      const balanceMax = await wrkOnce("balance", 64);
+      const balanceHalf = round(Math.max(bestRead.readsPerSecond, cleanRate(balanceMax)) / 2, 1);
+      const reads = await atHalf("balance", balanceHalf);
+      const floor = reads.atHalf ? await wrkOnce("healthz", reads.atHalf.connections) : null;
+      wrkFigures = {
+        stake: { max: stakeMax, halfOfMaxPerSecond: stakeHalf, ...stakes },
+        balance: { max: balanceMax, halfOfMaxPerSecond: balanceHalf, ...reads },
+        healthzFloorAtHalfReadConnections: floor,
+      };
+    } finally {
+      fs.rmSync(playersFile, { force: true });
+    }
+  } else {
+    log("(e) wrk not on the PATH: the latency targets are judged on the Node open loops (apt-get install wrk for the C load generator)");
+  }
+
   // The database's own ceiling for the same write path: ledger_post() from node-postgres, no service.
   log(`sql: ledger_post() straight from node-postgres, 16 connections, spread, ${SECONDS} s`);
   const sqlRound = async (rec: Recorder) => {
@@ -417,16 +490,46 @@ try {
     balanceReadP99Ms: bestRead.latencyMs?.p99,
     balanceReadAtHalfRateP99Ms: readP99AtHalf,
     healthzFloorAtHalfReadRateP99Ms: healthzFloor.latencyMs?.p99,
+    wrkStakeMaxPerSecond: wrkFigures?.stake.max.requestsPerSecond,
+    wrkStakeAtHalfMaxPerSecond: wrkFigures?.stake.atHalf?.requestsPerSecond,
+    wrkStakeAtHalfMaxP99Ms: wrkFigures?.stake.atHalf?.p99,
+    wrkBalanceReadMaxPerSecond: wrkFigures?.balance.max.requestsPerSecond,
+    wrkBalanceReadAtHalfMaxPerSecond: wrkFigures?.balance.atHalf?.requestsPerSecond,
+    wrkBalanceReadAtHalfMaxP99Ms: wrkFigures?.balance.atHalf?.p99,
+    wrkHealthzFloorP99Ms: wrkFigures?.healthzFloorAtHalfReadConnections?.p99,
     sqlDirectTransactionsPerSecond: sqlDirect.transactionsPerSecond,
     spreadToSqlDirectRatio: round(best.transactionsPerSecond / sqlDirect.transactionsPerSecond, 3),
     walletPeakRssMiB: walletMemory.sampledPeakMiB,
     walletRssHighWaterMiB: walletMemory.hwmMiB,
     benchPeakRssMiB: round(Math.max(selfPeak.rssMiB, process.resourceUsage().maxRSS / 1024), 1),
   };
+  // The latency targets are judged on wrk's runs when wrk is there (as bench:compliance does), on
+  // the Node open loops otherwise; both are reported. A wrk run counts only without errors.
+  const clean = (r: WrkRun | null | undefined) => (r && r.errors === 0 && r.non200 === 0 ? r : null);
+  const wrkStake = clean(wrkFigures?.stake.atHalf);
+  const wrkRead = clean(wrkFigures?.balance.atHalf);
   const targets = {
     spreadThroughputAtLeast40PercentOfPgbench: { target: ">= 0.40", measured: round(ratio, 3), pass: ratio >= 0.4 },
-    stakeP99Under25msAtHalfMax: { target: "< 25 ms", measured: stakeP99AtHalf, pass: stakeP99AtHalf < 25 },
-    balanceReadP99Under5ms: { target: "< 5 ms (open loop at half the maximum read rate)", measured: readP99AtHalf, pass: readP99AtHalf < 5 },
+    stakeP99Under25msAtHalfMax: wrkFigures
+      ? {
+          target: "< 25 ms",
+          by: `wrk, closed loop at the fewest connections reaching half of the maximum (${wrkFigures.stake.halfOfMaxPerSecond} stakes/s)`,
+          measured: wrkStake?.p99 ?? null,
+          connections: wrkStake?.connections ?? null,
+          nodeOpenLoopP99Ms: stakeP99AtHalf,
+          pass: !!wrkStake && wrkStake.p99 < 25,
+        }
+      : { target: "< 25 ms", by: "node open loop (wrk absent)", measured: stakeP99AtHalf, pass: stakeP99AtHalf < 25 },
+    balanceReadP99Under5ms: wrkFigures
+      ? {
+          target: "< 5 ms",
+          by: `wrk, closed loop at the fewest connections reaching half of the maximum (${wrkFigures.balance.halfOfMaxPerSecond} reads/s)`,
+          measured: wrkRead?.p99 ?? null,
+          connections: wrkRead?.connections ?? null,
+          nodeOpenLoopP99Ms: readP99AtHalf,
+          pass: !!wrkRead && wrkRead.p99 < 5,
+        }
+      : { target: "< 5 ms (open loop at half the maximum read rate)", by: "node open loop (wrk absent)", measured: readP99AtHalf, pass: readP99AtHalf < 5 },
   };
   const result = {
     benchmark: "wallet",
@@ -444,6 +547,7 @@ try {
     hot,
     openLoop: openFigures,
     balance: { runs: readRuns, best: bestRead.concurrency, openLoop: readOpenFigures, healthzFloor },
+    wrk: wrkFigures,
     sqlDirect,
     diagnostics: {
       pgStatStatements: pgss.installed ? "installed" : `not available (shared_preload_libraries = '${pgss.preload}')`,
@@ -470,8 +574,14 @@ try {
       `  (d) balance reads          ${bestRead.readsPerSecond}/s at ${bestRead.concurrency}, p50/p99 ${summary.balanceReadP50Ms}/${summary.balanceReadP99Ms} ms; at half rate p99 ${readP99AtHalf} ms (GET /healthz at that rate: p99 ${summary.healthzFloorAtHalfReadRateP99Ms} ms)`,
       `  peak RSS                   wallet ${summary.walletPeakRssMiB} MiB (high-water ${summary.walletRssHighWaterMiB} MiB), load generator ${summary.benchPeakRssMiB} MiB`,
       `  spread / pgbench -N        ${round(ratio, 3)}  ${mark(targets.spreadThroughputAtLeast40PercentOfPgbench.pass)} (>= 0.40)`,
-      `  stake p99 at half max      ${stakeP99AtHalf} ms  ${mark(targets.stakeP99Under25msAtHalfMax.pass)} (< 25 ms)`,
-      `  balance read p99           ${readP99AtHalf} ms  ${mark(targets.balanceReadP99Under5ms.pass)} (< 5 ms)`,
+      ...(wrkFigures
+        ? [
+            `  (e) wrk stakes             max ${wrkFigures.stake.max.requestsPerSecond}/s at 64; at half max ${wrkStake ? `${wrkStake.requestsPerSecond}/s (${wrkStake.connections} connections) p50/p99 ${wrkStake.p50}/${wrkStake.p99} ms` : "not reached cleanly"}`,
+            `  (e) wrk balance reads      max ${wrkFigures.balance.max.requestsPerSecond}/s at 64; at half max ${wrkRead ? `${wrkRead.requestsPerSecond}/s (${wrkRead.connections} connections) p50/p99 ${wrkRead.p50}/${wrkRead.p99} ms` : "not reached cleanly"}; GET /healthz there p99 ${wrkFigures.healthzFloorAtHalfReadConnections?.p99 ?? "-"} ms`,
+          ]
+        : []),
+      `  stake p99 at half max      ${targets.stakeP99Under25msAtHalfMax.measured} ms  ${mark(targets.stakeP99Under25msAtHalfMax.pass)} (< 25 ms, ${targets.stakeP99Under25msAtHalfMax.by})`,
+      `  balance read p99           ${targets.balanceReadP99Under5ms.measured} ms  ${mark(targets.balanceReadP99Under5ms.pass)} (< 5 ms, ${targets.balanceReadP99Under5ms.by})`,
       `written to ${path.relative(REPO_ROOT, out)}`,
       "",
     ].join("\n"),
