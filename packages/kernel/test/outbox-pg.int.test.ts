@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/glo
 import pg from "pg";
 import { openDatabase, type Database } from "../src/db/database.ts";
 import type { SqlExecutor } from "../src/db/sql.ts";
-import { outboxRow, startOutboxRelay, type OutboxRowData } from "../src/events/outbox.ts";
+import { SELECT_BATCH, outboxRow, startOutboxRelay, type OutboxRowData } from "../src/events/outbox.ts";
 import type { DomainEvent, EventBus, EventSubscription, LiveChannel, LiveMessage } from "../src/events/types.ts";
 import { createLogger } from "../src/logger.ts";
 import { deferred, OUTBOX_DDL, sleep, waitFor } from "./support/events.ts";
@@ -37,6 +37,13 @@ class SlowRecordingBus {
   }
 }
 
+interface PlanNode {
+  "Node Type": string;
+  "Index Name"?: string;
+  "Index Cond"?: string;
+  Plans?: PlanNode[];
+}
+
 const noLive: LiveChannel = {
   publish: async (_m: LiveMessage) => undefined,
   subscribe: async () => async () => undefined,
@@ -65,6 +72,30 @@ describe("outbox relay on PostgreSQL", () => {
     await b?.close();
     await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin?.end();
+  });
+
+  it("finds the unpublished rows through the (published_at, seq) index, however stale the statistics", async () => {
+    // The statistics are taken during a burst (10,000 rows waiting), then the relay catches up: the
+    // table holds 60,000 published rows and a few waiting ones, and the planner still believes in
+    // 10,000 waiting. Sorting by seq alone, it walked the primary key past every published row.
+    await admin.query(`SET search_path = "${schema}"`);
+    await admin.query(`INSERT INTO outbox_event (id, type, aggregate_id, payload, published_at)
+      SELECT gen_random_uuid(), 't', 'a', '{}', CASE WHEN n > 50000 THEN NULL ELSE now() END FROM generate_series(1, 60000) AS n`);
+    await admin.query(`ANALYZE outbox_event`);
+    await admin.query(`UPDATE outbox_event SET published_at = now() WHERE published_at IS NULL AND seq < (SELECT max(seq) - 20 FROM outbox_event)`);
+    const [plan] = (await admin.query(`EXPLAIN (FORMAT JSON) ${SELECT_BATCH.replace("$1", "256")}`)).rows[0]["QUERY PLAN"] as Array<{ Plan: PlanNode }>;
+    const nodes: PlanNode[] = [];
+    const walk = (n: PlanNode) => {
+      nodes.push(n);
+      for (const c of n.Plans ?? []) walk(c);
+    };
+    walk(plan!.Plan);
+    expect(nodes.map((n) => n["Node Type"])).toEqual(["Limit", "Index Scan"]);
+    expect(nodes[1]).toMatchObject({ "Index Name": "outbox_event_published_at_seq_idx", "Index Cond": "(published_at IS NULL)" });
+    const max = Number((await admin.query(`SELECT max(seq) AS m FROM outbox_event`)).rows[0].m);
+    const waiting = await a.sql.query<{ seq: string }>(SELECT_BATCH, [256]);
+    expect(waiting.map((r) => Number(r.seq))).toEqual(Array.from({ length: 21 }, (_, i) => max - 20 + i));
+    await admin.query(`RESET search_path`);
   });
 
   async function insert(rows: OutboxRowData[]): Promise<void> {

@@ -105,10 +105,18 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
-const SELECT_BATCH = `SELECT seq, id, type, aggregate_id, player_id, payload, live_topic, occurred_at
+/**
+ * The oldest unpublished rows, in the order of the (published_at, seq) index: every row it returns
+ * has published_at NULL, so this is seq order, and the planner sees that the index gives it as is.
+ * Written `ORDER BY seq`, the planner does not (IS NULL is no equality for its sort keys); once the
+ * statistics count many unpublished rows (an ANALYZE during a burst), it walked the primary key and
+ * filtered out every published row instead: 21 ms for 150,000 rows against 0.05 ms this way
+ * (EXPLAIN ANALYZE), on every poll of every relay. test/outbox-pg.int.test.ts checks the plan.
+ */
+export const SELECT_BATCH = `SELECT seq, id, type, aggregate_id, player_id, payload, live_topic, occurred_at
    FROM outbox_event
   WHERE published_at IS NULL
-  ORDER BY seq
+  ORDER BY published_at, seq
   LIMIT $1`;
 /**
  * The relays' turn (see below), and an asynchronous commit for this transaction only: the mark is
