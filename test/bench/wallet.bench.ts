@@ -554,7 +554,7 @@ try {
       outboxRows: outbox.rows,
       outboxUnpublishedAtEnd: outbox.unpublished,
       walletPrismaPoolSize: 10,
-      walletPostQueue: { connections: process.env.WALLET_POST_CONNECTIONS ?? "4 (default)", batch: process.env.WALLET_POST_BATCH ?? "32 (default)" },
+      walletPostQueue: { connections: process.env.WALLET_POST_CONNECTIONS ?? "2 (default)", batch: process.env.WALLET_POST_BATCH ?? "32 (default)" },
       cpuProfile: CPU_PROF ? path.relative(REPO_ROOT, path.join(profileDir, `wallet-${pid}.cpuprofile`)) : null,
     },
   };

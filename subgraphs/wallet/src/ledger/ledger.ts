@@ -81,7 +81,11 @@ export class Ledger {
     queue: Partial<PostQueueOptions> = {},
   ) {
     this.queue = new PostQueue(sql, {
-      maxInFlight: queue.maxInFlight ?? (sql.dialect === "pglite" ? 1 : 4),
+      // 2 on PostgreSQL: fewer statements in flight make bigger batches under load (more commands
+      // per commit and per round trip). bench:wallet, 2026-11-29, 64 workers, 10 s: spread 2,170-2,559
+      // tx/s with 2 against 1,998-2,108 with 4 and 1,968 with 8; wrk's stake maximum 2,408-2,786/s
+      // against 2,188-2,577 and 2,268 (README, "Wallet").
+      maxInFlight: queue.maxInFlight ?? (sql.dialect === "pglite" ? 1 : 2),
       maxBatch: queue.maxBatch ?? 32,
     });
   }
