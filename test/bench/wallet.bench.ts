@@ -9,16 +9,18 @@
  *   (b) hot    the same on one wallet, at the best concurrency of (a)
  *   (c) open   fixed arrival schedule at half of (a)'s best rate; latency from the scheduled start
  *   (d) reads  GET balance on random wallets, closed loop at 16/32/64; then open loop at half the best
- *   (e) wrk    with wrk on the PATH (Debian package wrk): STAKEs and balance reads from a C load
- *              generator, at 64 connections for the maximum, then at 1, 2, 3, 4, 6 ... connections until
- *              half of the larger maximum is reached; the latency targets are judged on that run
+ *   (e) wrk    with wrk on the PATH (Debian package wrk), a C load generator: stake+win pairs at
+ *              16/32/64 connections (each win references a stake already answered); then STAKEs and
+ *              balance reads at 64 connections for the maximum, and at 1, 2, 3, 4, 6 ... connections
+ *              until half of the largest maximum is reached; the latency targets are judged on that run
  *   sql        ledger_post() called straight from node-postgres (16 connections): the database's own
  *              ceiling for this write path on this machine, without HTTP, Express, zod and Prisma
  *
  * Targets (issue 3): spread throughput >= 40 % of pgbench -N tps; stake p99 < 25 ms at half of the
  * maximum throughput; balance read p99 < 5 ms (at half of the maximum read rate). With wrk present
- * the two latency targets are judged on wrk's runs (the Node generator shares the 2 cores with the
- * wallet and PostgreSQL, and its tail is mostly its own lag); the Node open loops are reported beside.
+ * all three are judged on wrk's runs: pgbench, the baseline, is a C client too, while the Node
+ * generator takes a good part of the 2 cores from the wallet and PostgreSQL and its tail is mostly
+ * its own lag. The Node closed and open loops are still run and reported beside.
  *
  * Environment: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL
  * (default redis://127.0.0.1:6379, used when it answers), BENCH_SECONDS (default 15), BENCH_WALLETS
@@ -57,8 +59,9 @@ import {
   type WrkResult,
 } from "./wallet-support.ts";
 
-type WrkRun = WrkResult & { connections: number };
+type WrkRun = WrkResult & { connections: number; stakesAnswered?: number; winsAnswered?: number };
 interface WrkFigures {
+  spread: { runs: WrkRun[]; best: WrkRun };
   stake: { max: WrkRun; halfOfMaxPerSecond: number; ladder: WrkRun[]; atHalf: WrkRun | null };
   balance: { max: WrkRun; halfOfMaxPerSecond: number; ladder: WrkRun[]; atHalf: WrkRun | null };
   healthzFloorAtHalfReadConnections: WrkRun | null;
@@ -367,13 +370,13 @@ try {
   const wrkPath = findWrk();
   let wrkFigures: WrkFigures | null = null;
   if (wrkPath) {
-    log(`(e) wrk: stakes and balance reads at 64 connections, then at the fewest connections that reach half of the maximum`);
+    log(`(e) wrk: stake+win pairs at ${CONCURRENCIES.join("/")} connections; stakes and balance reads at 64, then at the fewest connections that reach half of the maximum`);
     const playersFile = path.join(REPO_ROOT, "bench-results", `wallet-players-${pid}.txt`);
     fs.mkdirSync(path.dirname(playersFile), { recursive: true });
     fs.writeFileSync(playersFile, `${ids.join("\n")}\n`);
     const signer = new ServiceTokenSigner(serviceSecret, "games", "wallet");
     let wrkRun = 0;
-    const wrkOnce = async (mode: "stake" | "balance" | "healthz", connections: number) => {
+    const wrkOnce = async (mode: "pair" | "stake" | "balance" | "healthz", connections: number) => {
       const r = await runWrk(wrkPath, path.join(REPO_ROOT, "test/bench/wallet-wrk.lua"), baseUrl, connections, SECONDS, {
         BENCH_PLAYERS_FILE: playersFile,
         BENCH_TOKEN: await signer.token(),
@@ -396,14 +399,18 @@ try {
     // A maximum with errors does not count (errors are fast): the Node closed loop's maximum stands then.
     const cleanRate = (r: WrkRun) => (r.errors === 0 && r.non200 === 0 ? r.requestsPerSecond : 0);
     try {
+      const pairs: WrkRun[] = [];
+      for (const c of CONCURRENCIES) pairs.push(await wrkOnce("pair", c));
+      const bestPairs = pairs.reduce((a, b) => (cleanRate(b) > cleanRate(a) ? b : a));
       const stakeMax = await wrkOnce("stake", 64);
-      const stakeHalf = round(Math.max(best.transactionsPerSecond, cleanRate(stakeMax)) / 2, 1);
+      const stakeHalf = round(Math.max(best.transactionsPerSecond, cleanRate(bestPairs), cleanRate(stakeMax)) / 2, 1);
       const stakes = await atHalf("stake", stakeHalf);
       const balanceMax = await wrkOnce("balance", 64);
       const balanceHalf = round(Math.max(bestRead.readsPerSecond, cleanRate(balanceMax)) / 2, 1);
       const reads = await atHalf("balance", balanceHalf);
       const floor = reads.atHalf ? await wrkOnce("healthz", reads.atHalf.connections) : null;
       wrkFigures = {
+        spread: { runs: pairs, best: bestPairs },
         stake: { max: stakeMax, halfOfMaxPerSecond: stakeHalf, ...stakes },
         balance: { max: balanceMax, halfOfMaxPerSecond: balanceHalf, ...reads },
         healthzFloorAtHalfReadConnections: floor,
@@ -490,6 +497,9 @@ try {
     balanceReadP99Ms: bestRead.latencyMs?.p99,
     balanceReadAtHalfRateP99Ms: readP99AtHalf,
     healthzFloorAtHalfReadRateP99Ms: healthzFloor.latencyMs?.p99,
+    wrkSpreadTransactionsPerSecond: wrkFigures?.spread.best.requestsPerSecond,
+    wrkSpreadBestConnections: wrkFigures?.spread.best.connections,
+    wrkSpreadToPgbenchRatio: wrkFigures ? round(wrkFigures.spread.best.requestsPerSecond / baseline.tps, 3) : undefined,
     wrkStakeMaxPerSecond: wrkFigures?.stake.max.requestsPerSecond,
     wrkStakeAtHalfMaxPerSecond: wrkFigures?.stake.atHalf?.requestsPerSecond,
     wrkStakeAtHalfMaxP99Ms: wrkFigures?.stake.atHalf?.p99,
@@ -508,8 +518,19 @@ try {
   const clean = (r: WrkRun | null | undefined) => (r && r.errors === 0 && r.non200 === 0 ? r : null);
   const wrkStake = clean(wrkFigures?.stake.atHalf);
   const wrkRead = clean(wrkFigures?.balance.atHalf);
+  const wrkSpread = clean(wrkFigures?.spread.best);
+  const wrkRatio = wrkSpread ? wrkSpread.requestsPerSecond / baseline.tps : null;
   const targets = {
-    spreadThroughputAtLeast40PercentOfPgbench: { target: ">= 0.40", measured: round(ratio, 3), pass: ratio >= 0.4 },
+    spreadThroughputAtLeast40PercentOfPgbench: wrkFigures
+      ? {
+          target: ">= 0.40",
+          by: "wrk (a C client, as pgbench is), stake+win pairs, best of the connection counts",
+          measured: wrkRatio === null ? null : round(wrkRatio, 3),
+          transactionsPerSecond: wrkSpread?.requestsPerSecond ?? null,
+          nodeClosedLoopRatio: round(ratio, 3),
+          pass: wrkRatio !== null && wrkRatio >= 0.4,
+        }
+      : { target: ">= 0.40", by: "node closed loop (wrk absent)", measured: round(ratio, 3), pass: ratio >= 0.4 },
     stakeP99Under25msAtHalfMax: wrkFigures
       ? {
           target: "< 25 ms",
@@ -573,9 +594,10 @@ try {
       `  (c) open loop at half max  ${openFigures.transactionsPerSecond} tx/s; stake p50/p99 ${summary.openLoopStakeP50Ms}/${stakeP99AtHalf} ms`,
       `  (d) balance reads          ${bestRead.readsPerSecond}/s at ${bestRead.concurrency}, p50/p99 ${summary.balanceReadP50Ms}/${summary.balanceReadP99Ms} ms; at half rate p99 ${readP99AtHalf} ms (GET /healthz at that rate: p99 ${summary.healthzFloorAtHalfReadRateP99Ms} ms)`,
       `  peak RSS                   wallet ${summary.walletPeakRssMiB} MiB (high-water ${summary.walletRssHighWaterMiB} MiB), load generator ${summary.benchPeakRssMiB} MiB`,
-      `  spread / pgbench -N        ${round(ratio, 3)}  ${mark(targets.spreadThroughputAtLeast40PercentOfPgbench.pass)} (>= 0.40)`,
+      `  spread / pgbench -N        ${targets.spreadThroughputAtLeast40PercentOfPgbench.measured}  ${mark(targets.spreadThroughputAtLeast40PercentOfPgbench.pass)} (>= 0.40, ${targets.spreadThroughputAtLeast40PercentOfPgbench.by}; Node closed loop ${round(ratio, 3)})`,
       ...(wrkFigures
         ? [
+            `  (e) wrk stake+win pairs    ${wrkFigures.spread.runs.map((r) => `${r.requestsPerSecond} tx/s at ${r.connections}`).join(", ")}; best p50/p99 ${wrkFigures.spread.best.p50}/${wrkFigures.spread.best.p99} ms`,
             `  (e) wrk stakes             max ${wrkFigures.stake.max.requestsPerSecond}/s at 64; at half max ${wrkStake ? `${wrkStake.requestsPerSecond}/s (${wrkStake.connections} connections) p50/p99 ${wrkStake.p50}/${wrkStake.p99} ms` : "not reached cleanly"}`,
             `  (e) wrk balance reads      max ${wrkFigures.balance.max.requestsPerSecond}/s at 64; at half max ${wrkRead ? `${wrkRead.requestsPerSecond}/s (${wrkRead.connections} connections) p50/p99 ${wrkRead.p50}/${wrkRead.p99} ms` : "not reached cleanly"}; GET /healthz there p99 ${wrkFigures.healthzFloorAtHalfReadConnections?.p99 ?? "-"} ms`,
           ]
