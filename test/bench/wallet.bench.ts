@@ -5,12 +5,12 @@
  *   baseline   pgbench -i -s 10 in a scratch database, then pgbench -N -c 16 -j 2 -T BENCH_SECONDS
  *   service    the wallet (subgraphs/wallet/src/main.ts) forked alone, in a schema of its own
  *   seed       10,000 wallets inserted with SQL, each funded by a DEPOSIT through the internal API
- *   (a) spread STAKE then WIN (referencing the stake) on random wallets, closed loop at 16/32/64 workers
+ *   (a) spread STAKE then WIN (referencing the stake) on random wallets, closed loop at 16/32/64/128 workers
  *   (b) hot    the same on one wallet, at the best concurrency of (a)
  *   (c) open   fixed arrival schedule at half of (a)'s best rate; latency from the scheduled start
- *   (d) reads  GET balance on random wallets, closed loop at 16/32/64; then open loop at half the best
+ *   (d) reads  GET balance on random wallets, closed loop at 16/32/64/128; then open loop at half the best
  *   (e) wrk    with wrk on the PATH (Debian package wrk), a C load generator: stake+win pairs at
- *              16/32/64 connections (each win references a stake already answered); then STAKEs and
+ *              the same connection counts (each win references a stake already answered); then STAKEs and
  *              balance reads at 64 connections for the maximum, and at 1, 2, 3, 4, 6 ... connections
  *              until half of the largest maximum is reached; the latency targets are judged on that run
  *   sql        ledger_post() called straight from node-postgres (16 connections): the database's own
@@ -24,7 +24,7 @@
  *
  * Environment: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL
  * (default redis://127.0.0.1:6379, used when it answers), BENCH_SECONDS (default 15), BENCH_WALLETS
- * (default 10000), BENCH_CONCURRENCY (default "16,32,64"), BENCH_CPU_PROF=1 to write a V8 CPU profile
+ * (default 10000), BENCH_CONCURRENCY (default "16,32,64,128"), BENCH_CPU_PROF=1 to write a V8 CPU profile
  * of the wallet process to bench-results/profiles/ (summarise it with cpuprofile-top.ts).
  */
 import { randomUUID } from "node:crypto";
@@ -71,7 +71,7 @@ const DATABASE_URL = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 10_000);
-const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? "16,32,64").split(",").map(Number);
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? "16,32,64,128").split(",").map(Number);
 const CPU_PROF = process.env.BENCH_CPU_PROF === "1";
 const WARMUP_SECONDS = 3;
 const CURRENCY = "GBP";
