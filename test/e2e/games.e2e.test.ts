@@ -42,7 +42,9 @@ describe("a slot round through the gateway", () => {
     const balance = collect<{ balanceChanged: { balance: { amount: string } } }>(client, `subscription { balanceChanged { balance { amount } } }`);
     const otherClient = wsClient(url, bystander.token);
     const other = collect<StateEvent>(otherClient, `subscription { gameStateChanged { phase roundId } }`);
-    await new Promise((r) => setTimeout(r, 500));
+    // The four subscriptions must be live before the round publishes; on a loaded machine 500 ms was
+    // not always enough (a missed OPENED event left the wait below to time out).
+    await new Promise((r) => setTimeout(r, 2_000));
 
     const session = await launch(player.token);
     expect(session.minimumGameCycleMs).toBe(2500);
