@@ -105,6 +105,8 @@ interface PlayRequest {
   draw: (rng: Rng) => { winMinor: bigint; outcome: Record<string, unknown>; gameVersion: string };
 }
 
+type OpenedRow = { opened: string | number | bigint; previous: Date | string | null };
+
 type SessionWithGame = LaunchSession & { game: { id: string; code: string; type: GameType; enabled: boolean; minStakeMinor: bigint; maxStakeMinor: bigint; stakeCurrency: string; provider: { code: string; enabled: boolean; integration: string } } };
 
 const json = (value: unknown) => JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Prisma.InputJsonValue;
@@ -188,9 +190,10 @@ export class RoundService {
 
   private async play(req: PlayRequest): Promise<GameRound> {
     if (!IDEMPOTENCY_KEY.test(req.idempotencyKey)) throw badInput("idempotencyKey must be 8-128 characters of A-Z a-z 0-9 : _ -", "idempotencyKey");
-    // Compliance is asked first and answers while this round reads its session and looks for a
-    // replay, so the check adds to the bet only what it takes beyond those reads. The answer is
-    // used only after every other check has passed; nothing is written before it.
+    // Compliance is asked first and answers while this round reads its session, looks for a replay,
+    // draws its outcome and (on PostgreSQL) writes its opening in a transaction, so the check adds to
+    // the bet only what it takes beyond all of that. The answer is used only after every other check
+    // has passed, and nothing is committed before it: a refusal rolls the opening back.
     const compliance = this.askStake(req.playerId, req.currency, req.stakeMinor, req.kind === "slot" ? "SLOT" : "TABLE");
     const session = await this.liveSession(req.playerId, req.sessionId, req.kind);
     if (req.currency !== session.currency) throw badInput(`this session plays in ${session.currency}`, "currency");
@@ -208,11 +211,6 @@ export class RoundService {
     if (gameKindOf(game.type) !== (req.kind === "slot" ? "SLOT" : "TABLE")) {
       throw appError("GAME_NOT_AVAILABLE", `${game.code} is catalogued as ${game.type}, which is not how this game is played`, { gameId: game.id });
     }
-    const waitStarted = performance.now();
-    const answer = await compliance;
-    this.deps.timing?.complianceWait((performance.now() - waitStarted) / 1000);
-    this.judgeStake(answer);
-
     const recorder = this.rng();
     const drawn = req.draw(recorder);
     const roundId = randomUUID();
@@ -243,7 +241,12 @@ export class RoundService {
     };
     let previousCycleAt: Date | null;
     try {
-      previousCycleAt = demo ? await this.openDemo(round, session) : await this.openReal(round, session.minimumGameCycleMs);
+      if (demo) {
+        await this.awaitStake(compliance);
+        previousCycleAt = await this.openDemo(round, session);
+      } else {
+        previousCycleAt = await this.openReal(round, session.minimumGameCycleMs, compliance);
+      }
     } catch (err) {
       // The same key sent twice at once: the other request inserted it first, or took the game
       // cycle first (then this one never got to insert). Either way the stored round is the answer.
@@ -260,12 +263,44 @@ export class RoundService {
   }
 
   /**
-   * Opens a REAL round in one statement (one round trip, atomic): claims the player's game cycle,
-   * inserts the round OPEN only if the cycle was claimed, and writes its OPENED event. Returns when
-   * the previous cycle started; throws GAME_CYCLE_TOO_SOON, or the unique violation of a replay.
+   * Opens a REAL round once compliance allows the stake. Returns when the previous cycle started;
+   * throws compliance's refusal (before anything else), GAME_CYCLE_TOO_SOON, or the unique
+   * violation of a replay.
+   *
+   * On PostgreSQL the opening statement runs in a transaction while the answer is on its way, and
+   * commits only after an allowing answer (a refusal rolls it back, so nothing of a refused bet is
+   * ever visible): the check then adds to the bet only what it takes beyond this write. PGlite is
+   * one connection for the whole service, which a transaction would hold while compliance answers,
+   * so there the answer comes first and the statement runs after it.
    */
-  private async openReal(round: GameRound, minimumMs: number): Promise<Date | null> {
-    const [row] = await this.deps.sql.query<{ opened: string | number | bigint; previous: Date | string | null }>(
+  private async openReal(round: GameRound, minimumMs: number, compliance: Promise<StakeAnswer | GraphQLError>): Promise<Date | null> {
+    let row: OpenedRow;
+    if (this.deps.sql.dialect === "postgres") {
+      row = await this.deps.sql.transaction(async (tx) => {
+        let opened: OpenedRow;
+        try {
+          opened = await this.openStatement(tx, round, minimumMs);
+        } catch (err) {
+          await this.awaitStake(compliance); // a refusal is the answer, whatever else went wrong
+          throw err;
+        }
+        await this.awaitStake(compliance);
+        return opened;
+      });
+    } else {
+      await this.awaitStake(compliance);
+      row = await this.openStatement(this.deps.sql, round, minimumMs);
+    }
+    if (Number(row.opened) === 1) return row.previous === null ? null : new Date(row.previous);
+    throw await this.tooSoon(round.playerId, round.openedAt, minimumMs);
+  }
+
+  /**
+   * One statement (one round trip, atomic): claims the player's game cycle, inserts the round OPEN
+   * only if the cycle was claimed, and writes its OPENED event.
+   */
+  private async openStatement(sql: SqlExecutor, round: GameRound, minimumMs: number): Promise<OpenedRow> {
+    const [row] = await sql.query<OpenedRow>(
       `WITH old AS (SELECT last_cycle_at FROM player_cycle WHERE player_id = $1::uuid),
        cycle AS (
          INSERT INTO player_cycle (player_id, last_cycle_at) VALUES ($1::uuid, $2::timestamptz)
@@ -298,9 +333,9 @@ export class RoundService {
         round.gameVersion,
         JSON.stringify(this.eventRows(round, ["OPENED"])),
       ],
+      { name: "games_round_open" },
     );
-    if (Number(row!.opened) === 1) return row!.previous === null ? null : new Date(row!.previous);
-    throw await this.tooSoon(round.playerId, round.openedAt, minimumMs);
+    return row!;
   }
 
   /** A DEMO round is settled at once with play money, in one transaction. */
@@ -489,6 +524,14 @@ export class RoundService {
         return appError("SERVICE_UNAVAILABLE", "Compliance could not confirm that you may play now; try again shortly");
       },
     );
+  }
+
+  /** Waits for compliance's stake answer (timed: this wait is what the check adds to the bet) and judges it. */
+  private async awaitStake(compliance: Promise<StakeAnswer | GraphQLError>): Promise<void> {
+    const waitStarted = performance.now();
+    const answer = await compliance;
+    this.deps.timing?.complianceWait((performance.now() - waitStarted) / 1000);
+    this.judgeStake(answer);
   }
 
   private judgeStake(answer: StakeAnswer | GraphQLError): void {

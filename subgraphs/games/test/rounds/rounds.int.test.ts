@@ -277,6 +277,33 @@ describe("slot rounds with real money", () => {
     expect(await cashOf(h, playerId)).toBe(1000n);
   });
 
+  it("commits nothing of a round before compliance answers, and nothing at all when the answer is a refusal", async () => {
+    const playerId = await fundedPlayer(h, 1000n);
+    const sessionId = await launched(playerId);
+    let release!: () => void;
+    h.compliance.held.set(playerId, new Promise<void>((resolve) => (release = resolve)));
+    const pending = spin(playerId, sessionId, "0.01");
+    // Long enough for the round's opening statement to have run (on PostgreSQL it runs while the
+    // answer is awaited, inside a transaction that only an allowing answer commits).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.compliance.calls.filter((c) => c.kind === "stake" && c.playerId === playerId)).toHaveLength(1);
+    expect(await roundsOf(playerId)).toHaveLength(0);
+    expect(await h.games.runtime.prisma.outboxEvent.count({ where: { playerId } })).toBe(0);
+    h.compliance.refusals.set(playerId, ["SELF_EXCLUDED"]);
+    release();
+    const refused = await pending;
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "PLAY_NOT_ALLOWED", reasons: ["SELF_EXCLUDED"] });
+    expect(await roundsOf(playerId)).toHaveLength(0);
+    expect(await h.games.runtime.prisma.outboxEvent.count({ where: { playerId } })).toBe(0);
+    expect(await cashOf(h, playerId)).toBe(1000n);
+    // The refused round did not take the player's game cycle: the next spin may start at once.
+    h.compliance.held.delete(playerId);
+    h.compliance.refusals.delete(playerId);
+    const next = await spin(playerId, sessionId, "0.01");
+    expect(next.errors).toBeUndefined();
+    expect(await roundsOf(playerId)).toHaveLength(1);
+  });
+
   it("answers a replay with its round even once the player is excluded, and times what the check adds to a bet", async () => {
     const playerId = await fundedPlayer(h, 1000n);
     const sessionId = await launched(playerId);

@@ -35,6 +35,8 @@ export class FakeCompliance {
   jurisdiction = "GB";
   unavailable = false;
   calls: Array<{ kind: "play" | "stake"; playerId: string; amountMinor?: bigint }> = [];
+  /** A player's stake answers wait for this promise (set before the check, released by the test). */
+  held = new Map<string, Promise<void>>();
 
   async play(input: { playerId: string; gameKind: GameKind }): Promise<PlayAnswer> {
     this.calls.push({ kind: "play", playerId: input.playerId });
@@ -53,6 +55,7 @@ export class FakeCompliance {
 
   async stake(input: { playerId: string; currency: string; amountMinor: bigint; gameKind: GameKind }): Promise<StakeAnswer> {
     this.calls.push({ kind: "stake", playerId: input.playerId, amountMinor: input.amountMinor });
+    await this.held.get(input.playerId);
     this.failIfDown();
     const reasons = [...(this.refusals.get(input.playerId) ?? [])];
     const max = input.gameKind === "SLOT" ? (this.maxSlotStake.get(input.playerId) ?? 500n) : null;
