@@ -17,6 +17,11 @@ export interface GamesConfig {
   /** A round still OPEN this long after it opened is resolved by the recovery sweep. */
   recoverAfterSeconds: number;
   recoveryPollMs: number;
+  /**
+   * How long a round's opening transaction may wait for compliance's answer before it is rolled
+   * back and the round waits for the answer without holding a database connection (PostgreSQL).
+   */
+  holdForComplianceMs: number;
   /** Seed the demo catalogue at start; undefined: only for `npm start` in embedded mode. */
   seedDemo: boolean | undefined;
 }
@@ -36,6 +41,7 @@ export function loadGamesConfig(env: Record<string, string | undefined>): GamesC
       GAMES_DEMO_BALANCE_MINOR: z.string().regex(/^\d{1,15}$/, "must be an integer number of minor units").default("100000"),
       GAMES_RECOVER_AFTER_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
       GAMES_RECOVERY_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+      GAMES_HOLD_FOR_COMPLIANCE_MS: z.coerce.number().int().min(0).max(1_000).default(50),
       GAMES_SEED_DEMO: z.enum(["true", "false"]).optional(),
       NODE_ENV: z.string().optional(),
     },
@@ -53,6 +59,7 @@ export function loadGamesConfig(env: Record<string, string | undefined>): GamesC
     demoBalanceMinor: BigInt(cfg.GAMES_DEMO_BALANCE_MINOR),
     recoverAfterSeconds: cfg.GAMES_RECOVER_AFTER_SECONDS,
     recoveryPollMs: cfg.GAMES_RECOVERY_POLL_MS,
+    holdForComplianceMs: cfg.GAMES_HOLD_FOR_COMPLIANCE_MS,
     seedDemo: cfg.GAMES_SEED_DEMO === undefined ? undefined : cfg.GAMES_SEED_DEMO === "true",
   };
 }

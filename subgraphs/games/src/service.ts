@@ -77,6 +77,7 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
         now,
         rng: opts.rng,
         recoverAfterSeconds: config.recoverAfterSeconds,
+        holdForComplianceMs: config.holdForComplianceMs,
         timing: {
           complianceWait: (seconds) => complianceWait.observe(seconds),
           complianceCheck: (seconds) => complianceCheck.observe(seconds),

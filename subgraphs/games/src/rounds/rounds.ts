@@ -43,6 +43,12 @@ export interface RoundDeps {
   rng?: () => DrawRecorder;
   recoverAfterSeconds?: number;
   /**
+   * PostgreSQL: how long the transaction that opens a round may wait for compliance's answer. Past
+   * it the opening is rolled back and redone after the answer, so a slow or absent compliance never
+   * holds database connections for its whole timeout. Default 50.
+   */
+  holdForComplianceMs?: number;
+  /**
    * Observes, in seconds, how long a round waited for compliance's answer after everything else it
    * could do first was done (what the check adds to a bet), and the check's whole round trip.
    */
@@ -103,6 +109,24 @@ interface PlayRequest {
   bet: Record<string, unknown>;
   /** Draws the outcome: the win in minor units and the outcome document (without draws). */
   draw: (rng: Rng) => { winMinor: bigint; outcome: Record<string, unknown>; gameVersion: string };
+}
+
+/** The answer did not come within the opening transaction's hold; thrown to roll it back. */
+class AnswerLate extends Error {
+  constructor(readonly waitStarted: number) {
+    super("compliance's answer came later than the opening transaction may wait");
+  }
+}
+
+const LATE = Symbol("late");
+
+/** The promise's value, or LATE if it takes longer than `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 type OpenedRow = { opened: string | number | bigint; previous: Date | string | null };
@@ -269,28 +293,41 @@ export class RoundService {
    *
    * On PostgreSQL the opening statement runs in a transaction while the answer is on its way, and
    * commits only after an allowing answer (a refusal rolls it back, so nothing of a refused bet is
-   * ever visible): the check then adds to the bet only what it takes beyond this write. PGlite is
+   * ever visible): the check then adds to the bet only what it takes beyond this write. The
+   * transaction waits at most `holdForComplianceMs`; a later answer finds it rolled back and the
+   * round opened afresh after it, so a slow compliance never ties up the connection pool. PGlite is
    * one connection for the whole service, which a transaction would hold while compliance answers,
    * so there the answer comes first and the statement runs after it.
    */
   private async openReal(round: GameRound, minimumMs: number, compliance: Promise<StakeAnswer | GraphQLError>): Promise<Date | null> {
-    let row: OpenedRow;
+    let row: OpenedRow | undefined;
     if (this.deps.sql.dialect === "postgres") {
-      row = await this.deps.sql.transaction(async (tx) => {
-        let opened: OpenedRow;
-        try {
-          opened = await this.openStatement(tx, round, minimumMs);
-        } catch (err) {
-          await this.awaitStake(compliance); // a refusal is the answer, whatever else went wrong
-          throw err;
-        }
-        await this.awaitStake(compliance);
-        return opened;
-      });
+      const holdMs = this.deps.holdForComplianceMs ?? 50;
+      row = await this.deps.sql
+        .transaction(async (tx) => {
+          let opened: OpenedRow;
+          try {
+            opened = await this.openStatement(tx, round, minimumMs);
+          } catch (err) {
+            await this.awaitStake(compliance); // a refusal is the answer, whatever else went wrong
+            throw err;
+          }
+          const waitStarted = performance.now();
+          const answer = await within(compliance, holdMs);
+          if (answer === LATE) throw new AnswerLate(waitStarted);
+          this.judgeStake(answer, waitStarted);
+          return opened;
+        })
+        .catch(async (err: unknown) => {
+          if (!(err instanceof AnswerLate)) throw err;
+          // Rolled back: wait without a connection, then open the round as PGlite does.
+          await this.awaitStake(compliance, err.waitStarted);
+          return undefined;
+        });
     } else {
       await this.awaitStake(compliance);
-      row = await this.openStatement(this.deps.sql, round, minimumMs);
     }
+    row ??= await this.openStatement(this.deps.sql, round, minimumMs);
     if (Number(row.opened) === 1) return row.previous === null ? null : new Date(row.previous);
     throw await this.tooSoon(round.playerId, round.openedAt, minimumMs);
   }
@@ -527,14 +564,12 @@ export class RoundService {
   }
 
   /** Waits for compliance's stake answer (timed: this wait is what the check adds to the bet) and judges it. */
-  private async awaitStake(compliance: Promise<StakeAnswer | GraphQLError>): Promise<void> {
-    const waitStarted = performance.now();
-    const answer = await compliance;
-    this.deps.timing?.complianceWait((performance.now() - waitStarted) / 1000);
-    this.judgeStake(answer);
+  private async awaitStake(compliance: Promise<StakeAnswer | GraphQLError>, waitStarted = performance.now()): Promise<void> {
+    this.judgeStake(await compliance, waitStarted);
   }
 
-  private judgeStake(answer: StakeAnswer | GraphQLError): void {
+  private judgeStake(answer: StakeAnswer | GraphQLError, waitStarted: number): void {
+    this.deps.timing?.complianceWait((performance.now() - waitStarted) / 1000);
     if (answer instanceof GraphQLError) throw answer;
     if (answer.allowed) return;
     if (answer.reasons.length === 1 && answer.reasons[0] === "STAKE_LIMIT") {

@@ -304,6 +304,25 @@ describe("slot rounds with real money", () => {
     expect(await roundsOf(playerId)).toHaveLength(1);
   });
 
+  it("opens the round after the answer when compliance answers later than the opening transaction may wait", async () => {
+    const playerId = await fundedPlayer(h, 1000n);
+    const sessionId = await launched(playerId);
+    let release!: () => void;
+    h.compliance.held.set(playerId, new Promise<void>((resolve) => (release = resolve)));
+    const pending = spin(playerId, sessionId, "0.01");
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // past the harness's 1 s hold
+    expect(await roundsOf(playerId)).toHaveLength(0);
+    release();
+    const played = await pending;
+    expect(played.errors).toBeUndefined();
+    const rounds = await roundsOf(playerId);
+    expect(rounds).toHaveLength(1);
+    expect(rounds[0]).toMatchObject({ id: played.data!.spinSlot.id, status: "SETTLED", stakeMinor: 10n });
+    expect(await cashOf(h, playerId)).toBe(1000n - 10n + rounds[0]!.winMinor);
+    const opened = await h.games.runtime.prisma.outboxEvent.count({ where: { aggregateId: rounds[0]!.id, type: "games.round_opened" } });
+    expect(opened).toBe(1);
+  });
+
   it("answers a replay with its round even once the player is excluded, and times what the check adds to a bet", async () => {
     const playerId = await fundedPlayer(h, 1000n);
     const sessionId = await launched(playerId);

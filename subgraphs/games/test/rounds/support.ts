@@ -114,7 +114,9 @@ export async function startRoundsHarness(): Promise<RoundsHarness> {
       // Scripted when a test queued draws, the real CSPRNG otherwise.
       rng: () => new ScriptedRecorder(nextDraws.shift() ?? Array.from({ length: 64 }, () => 0)),
     }),
-    { GAMES_RECOVERY_POLL_MS: "3600000" },
+    // The opening transaction waits up to 1 s for compliance (PostgreSQL), so that a test holding
+    // the answer for less sees that path and one holding it for longer sees the fallback.
+    { GAMES_RECOVERY_POLL_MS: "3600000", GAMES_HOLD_FOR_COMPLIANCE_MS: "1000" },
   );
   return {
     wallet,
