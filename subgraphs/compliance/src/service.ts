@@ -145,6 +145,11 @@ export function createComplianceService(options: ComplianceServiceOptions = {}):
             const activity = gamblingActivityOf(parsed.data, new Date(event.occurredAt));
             if (!movement && !activity) return;
             const { transactionId, playerId, currency } = parsed.data;
+            // Every bet and win: one statement, not a Prisma transaction (see recordActivityEvent).
+            if (!movement && activity) {
+              await realityChecks.recordActivityEvent(runtime.db.sql, "compliance", event.id, playerId, activity);
+              return;
+            }
             let opened = 0;
             // Recording and monitoring in one transaction: a case exists exactly when its movement does.
             await consumeOnce(runtime.prisma, "compliance", event, async (tx) => {
