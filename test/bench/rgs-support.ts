@@ -4,8 +4,16 @@
  * funded players, one Hub88 provider with its game and credentials and one REAL launch session per
  * player; and the two round trips they time (a Hub88 bet + win, and STAKE + WIN straight to the
  * wallet's internal API).
+ *
+ * Hub88 requests are built and RSA-signed ahead of the timed phases (`presign`): a real aggregator
+ * signs its callbacks on its own machines, not on the operator's, so the 2048-bit RSA signature of
+ * every request (about as costly as the games service's own response signature) must not compete for
+ * the same cores as the services measured. Each pre-built request is exactly what the simulator
+ * would send (the same body, its own unique transaction, round and request ids, a valid
+ * X-Hub88-Signature of its exact bytes); the games service still verifies every signature and signs
+ * every answer, and each answer's signature is still verified here.
  */
-import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID, sign as rsaSign, type KeyObject } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,23 +26,51 @@ import { generateSigningKeyPair } from "@casino/kernel/auth/tokens";
 import { REPO_ROOT } from "@casino/kernel/supervisor";
 import { genesisHash } from "@casino/wallet/ledger/rules";
 import { WalletClient } from "@casino/wallet-client";
-import { forkService, freePort, redisAnswers, waitReady, type ForkedService, type Recorder } from "./wallet-support.ts";
+import { forkService, freePort, redisAnswers, round, waitReady, type ForkedService, type Recorder } from "./wallet-support.ts";
 
 export const STAKE_PENCE = 100n;
 export const WIN_PENCE = 90n;
 const UNITS = 1_000n; // Hub88 units per penny
+
+/** A Hub88 request built ahead of its phase: the exact body and its X-Hub88-Signature (none: the simulator signs it as it sends). */
+interface SignedRequest {
+  raw: string;
+  signature?: string;
+}
+interface SignedRound {
+  bet: SignedRequest;
+  win: SignedRequest;
+}
 
 export interface RgsBenchOptions {
   databaseUrl: string;
   redisUrl: string;
   players: number;
   log(msg: string): void;
+  /**
+   * Sign every Hub88 request in line, inside the timed window, as before requests were pre-signed
+   * (`presign` then builds nothing): for comparison with earlier figures.
+   */
+  signInline?: boolean;
   /** Node options of the forked games service (default: tsx). */
   gamesExecArgv?: string[];
   /** Extra environment of both services, and of each. */
   env?: NodeJS.ProcessEnv;
   walletEnv?: NodeJS.ProcessEnv;
   gamesEnv?: NodeJS.ProcessEnv;
+}
+
+/** What pre-signing a batch of rounds cost (before a timed phase, outside its window). */
+export interface PresignResult {
+  /** Rounds built and signed now (the pool may already have held some). */
+  rounds: number;
+  /** Signed requests (two per round: the bet and the win). */
+  requests: number;
+  /** Wall-clock time of the signing, and CPU of this process meanwhile (libuv's threads included). */
+  ms: number;
+  cpuMs: number;
+  /** Rounds ready in the pool afterwards. */
+  ready: number;
 }
 
 export interface RgsBench {
@@ -47,8 +83,16 @@ export interface RgsBench {
   gamesUrl: string;
   walletSchema: string;
   gamesSchema: string;
-  /** One round over Hub88: bet, then a win referencing it (two callbacks). */
+  /**
+   * One round over Hub88: bet, then a win referencing it (two callbacks). Takes the next pre-signed
+   * round of the pool; only when the pool is empty does it build and sign one itself (counted, see
+   * `signedInWindow`).
+   */
   rgsRound(rec: Recorder, scheduledAt?: number): Promise<void>;
+  /** Builds and signs rounds until at least `rounds` are ready in the pool (call before a timed phase). */
+  presign(rounds: number): Promise<PresignResult>;
+  /** Rounds that rgsRound had to sign itself (the pool ran out) since the last call; resets the count. */
+  signedInWindow(): number;
   /** The same money straight to the wallet: STAKE then WIN. */
   walletRound(rec: Recorder, scheduledAt?: number): Promise<void>;
   close(): Promise<void>;
@@ -170,9 +214,72 @@ export async function startRgsBench(opts: RgsBenchOptions): Promise<RgsBench> {
     log(`seeded ${opts.players} funded players with a launch session each`);
 
     const sim = new Hub88Simulator({ baseUrl: `${gamesUrl}/rgs/bench-hub88`, partnerPrivateKeyPem: partner.privateKeyPem, operatorPublicKeyPem: operator.publicKey, transport });
+    const partnerKey = createPrivateKey(partner.privateKeyPem);
     const tag = `b${pid.toString(36)}${Date.now().toString(36)}`;
     let seq = 0;
     const randomPlayer = () => (Math.random() * opts.players) | 0;
+
+    /** The bodies of one round, as rgsRound always sent them (same fields, same order, fresh ids). */
+    const buildRound = (): { bet: string; win: string } => {
+      const i = randomPlayer();
+      const n = seq++;
+      const betId = `${tag}-bet-${n}`;
+      const common = { user: players[i]!, token: tokens[i]!, game_code: "bench-slot", round: `${tag}-r-${n}`, currency: "GBP" };
+      return {
+        bet: JSON.stringify({ ...common, request_uuid: randomUUID(), transaction_uuid: betId, amount: Number(STAKE_PENCE * UNITS) }),
+        win: JSON.stringify({ ...common, request_uuid: randomUUID(), transaction_uuid: `${tag}-win-${n}`, reference_transaction_uuid: betId, amount: Number(WIN_PENCE * UNITS) }),
+      };
+    };
+    // The simulator's signature (sim.sign), computed on libuv's threads so that both cores sign.
+    const signAsync = (raw: string, key: KeyObject) =>
+      new Promise<string>((resolve, reject) => rsaSign("sha256", Buffer.from(raw, "utf8"), key, (err, sig) => (err ? reject(err) : resolve(sig.toString("base64")))));
+    const pool: SignedRound[] = [];
+    let taken = 0;
+    let inWindow = 0;
+    let checked = false;
+
+    const presign = async (rounds: number): Promise<PresignResult> => {
+      pool.splice(0, taken);
+      taken = 0;
+      const missing = opts.signInline ? 0 : Math.max(0, rounds - pool.length);
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      const batch = Array.from({ length: missing }, buildRound);
+      const signed: SignedRound[] = new Array(missing);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < missing) {
+            const k = next++;
+            const r = batch[k]!;
+            const [bet, win] = await Promise.all([signAsync(r.bet, partnerKey), signAsync(r.win, partnerKey)]);
+            signed[k] = { bet: { raw: r.bet, signature: bet }, win: { raw: r.win, signature: win } };
+          }
+        }),
+      );
+      if (!checked && missing > 0) {
+        // The pre-signed header is byte for byte the simulator's own.
+        if (sim.sign(signed[0]!.bet.raw) !== signed[0]!.bet.signature) throw new Error("a pre-signed request differs from the simulator's signature");
+        checked = true;
+      }
+      for (const r of signed) pool.push(r);
+      const used = process.cpuUsage(cpu);
+      return { rounds: missing, requests: missing * 2, ms: round(performance.now() - started, 1), cpuMs: round((used.user + used.system) / 1000, 1), ready: pool.length };
+    };
+
+    /** The next round of the pool; when the pool is empty, one built now and signed as it is sent (counted). */
+    const nextRound = (): SignedRound => {
+      if (taken < pool.length) {
+        const r = pool[taken]!;
+        pool[taken++] = undefined as unknown as SignedRound; // consumed: let it be collected
+        return r;
+      }
+      inWindow++;
+      const r = buildRound();
+      return { bet: { raw: r.bet }, win: { raw: r.win } };
+    };
+    /** Sends a request with its pre-computed signature, or lets the simulator sign it (in the timed span, as before). */
+    const send = (endpoint: string, req: SignedRequest) => sim.send(endpoint, req.raw, req.signature === undefined ? {} : { signature: req.signature });
 
     return {
       admin,
@@ -185,20 +292,25 @@ export async function startRgsBench(opts: RgsBenchOptions): Promise<RgsBench> {
       walletSchema,
       gamesSchema,
       close,
+      presign,
+      signedInWindow() {
+        const n = inWindow;
+        inWindow = 0;
+        return n;
+      },
       async rgsRound(rec, scheduledAt) {
-        const i = randomPlayer();
-        const n = seq++;
-        const betId = `${tag}-bet-${n}`;
-        const common = { user: players[i]!, token: tokens[i]!, game_code: "bench-slot", round: `${tag}-r-${n}`, currency: "GBP" };
+        const r = nextRound();
         const start = performance.now();
-        const bet = await sim.send("/transaction/bet", { ...common, request_uuid: randomUUID(), transaction_uuid: betId, amount: Number(STAKE_PENCE * UNITS) });
+        const bet = await send("/transaction/bet", r.bet);
         const betDone = performance.now();
         if (bet.answer?.status !== "RS_OK") return rec.fail("bet", { code: bet.answer?.status ?? `http-${bet.delivery.status}` });
+        if (!bet.signedByOperator) return rec.fail("bet", { code: "answer-not-signed" });
         rec.add("bet", betDone - (scheduledAt ?? start));
         rec.add("callback", betDone - (scheduledAt ?? start));
-        const win = await sim.send("/transaction/win", { ...common, request_uuid: randomUUID(), transaction_uuid: `${tag}-win-${n}`, reference_transaction_uuid: betId, amount: Number(WIN_PENCE * UNITS) });
+        const win = await send("/transaction/win", r.win);
         const winDone = performance.now();
         if (win.answer?.status !== "RS_OK") return rec.fail("win", { code: win.answer?.status ?? `http-${win.delivery.status}` });
+        if (!win.signedByOperator) return rec.fail("win", { code: "answer-not-signed" });
         rec.add("win", winDone - betDone);
         rec.add("callback", winDone - betDone);
       },

@@ -17,6 +17,7 @@ export interface ProviderLookup {
 export class RgsProviders {
   private readonly adapters: Map<string, AnyRgsAdapter>;
   private readonly cache = new Map<string, { at: number; lookup: ProviderLookup | null }>();
+  private readonly loading = new Map<string, Promise<ProviderLookup | null>>();
 
   constructor(
     private readonly store: RgsStore,
@@ -35,9 +36,24 @@ export class RgsProviders {
   async lookup(code: string): Promise<ProviderLookup | null> {
     const hit = this.cache.get(code);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.lookup;
-    const lookup = await this.load(code);
-    this.cache.set(code, { at: Date.now(), lookup });
-    return lookup;
+    // When the entry expires under load, the callbacks meanwhile share one reload (one query, one
+    // parse of the keys) instead of each starting its own. Without a cache every lookup is fresh.
+    let loading = this.ttlMs > 0 ? this.loading.get(code) : undefined;
+    if (!loading) {
+      loading = this.load(code).then((lookup) => {
+        this.cache.set(code, { at: Date.now(), lookup });
+        return lookup;
+      });
+      if (this.ttlMs > 0) {
+        const shared = loading;
+        this.loading.set(code, shared);
+        const clear = () => {
+          if (this.loading.get(code) === shared) this.loading.delete(code);
+        };
+        shared.then(clear, clear);
+      }
+    }
+    return loading;
   }
 
   private async load(code: string): Promise<ProviderLookup | null> {
