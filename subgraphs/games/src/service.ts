@@ -62,7 +62,7 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
       const sessions = new LaunchSessions(runtime.prisma, now);
       // RGS callbacks (/rgs/<provider code>/...): the seamless-wallet protocols of remote providers.
       if (walletClient && compliance) {
-        mountRgs(runtime.http.app, { sql: runtime.db.sql, wallet: walletClient, compliance, now, log: runtime.log, env: runtime.env, ...loadRgsConfig(runtime.env) });
+        mountRgs(runtime.http, { sql: runtime.db.sql, wallet: walletClient, compliance, now, log: runtime.log, env: runtime.env, ...loadRgsConfig(runtime.env) });
       }
       const launcher = new GameLauncher(runtime.prisma, sessions, compliance, config);
       const complianceWait = serviceHistogram(runtime.metrics, "games_round_compliance_wait_seconds", "Time a round waited for compliance's stake check after its own reads: what the check adds to a bet");

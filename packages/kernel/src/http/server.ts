@@ -25,6 +25,12 @@ export interface RunningHttpServer {
    * without going through express; the rest of that path's requests still reach `app`.
    */
   route(path: string, route: FastRoute): void;
+  /**
+   * Serves requests under `prefix` (e.g. "/rgs/") that `route.accepts`, when no exact-path route
+   * took them, without going through express; the rest still reach `app`. Their paths are open
+   * ended, so the access metrics label them `label` (a route pattern, e.g. "/rgs/:provider/*").
+   */
+  routePrefix(prefix: string, route: FastRoute, label: string): void;
   server: http.Server;
   url: string;
   port: number;
@@ -46,6 +52,15 @@ export function createHttpServer(opts: HttpServerOptions): RunningHttpServer {
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
   const routes = new Map<string, FastRoute>();
+  const prefixRoutes: Array<{ prefix: string; route: FastRoute; label: string }> = [];
+
+  /** The fast route that takes this request, with its metrics label; undefined: express serves it. */
+  const fastRouteOf = (req: http.IncomingMessage, pathname: string): { route: FastRoute; label: string } | undefined => {
+    const exact = routes.get(pathname);
+    if (exact?.accepts(req)) return { route: exact, label: pathname };
+    for (const p of prefixRoutes) if (pathname.startsWith(p.prefix) && p.route.accepts(req)) return p;
+    return undefined;
+  };
 
   // Request ids and access metrics for every request, whether express or a fast route serves it.
   const server = http.createServer((req, res) => {
@@ -57,15 +72,14 @@ export function createHttpServer(opts: HttpServerOptions): RunningHttpServer {
     const q = url.indexOf("?");
     const pathname = q < 0 ? url : url.slice(0, q);
     const stop = opts.metrics.httpDuration.startTimer();
-    const route = routes.get(pathname);
-    const fast = route?.accepts(req) ? route : undefined;
+    const fast = fastRouteOf(req, pathname);
     res.on("finish", () => {
-      // A fast route is labelled with its registered path (a fixed set); express with its route's.
-      const matched = fast ? { path: pathname } : ((req as Partial<Request>).route as { path?: string } | undefined);
+      // A fast route is labelled with its registered path or pattern (a fixed set); express with its route's.
+      const matched = fast ? { path: fast.label } : ((req as Partial<Request>).route as { path?: string } | undefined);
       stop({ method: req.method ?? "", route: matched?.path ?? pathname.split("/").slice(0, 3).join("/"), status: String(res.statusCode) });
     });
     if (fast) {
-      fast.handle(req, res).catch((err: unknown) => {
+      fast.route.handle(req, res).catch((err: unknown) => {
         opts.log.error({ err }, "request failed");
         if (!res.headersSent) {
           res.statusCode = 500;
@@ -108,6 +122,9 @@ export function createHttpServer(opts: HttpServerOptions): RunningHttpServer {
     app,
     route(path, route) {
       routes.set(path, route);
+    },
+    routePrefix(prefix, route, label) {
+      prefixRoutes.push({ prefix, route, label });
     },
     server,
     url: "",

@@ -1,11 +1,11 @@
 /**
  * The RGS integration layer of the games service: seamless-wallet callbacks from game providers and
  * aggregators (Hub88, SoftSwiss-style), normalised into one game-transaction model and served by one
- * GameTransactionService. Mount with mountRgs(runtime.http.app, deps) in the service's setup.
+ * GameTransactionService. Mount with mountRgs(runtime.http, deps) in the service's setup.
  */
 import type { SqlExecutor } from "@casino/kernel/db/sql";
 import type { Logger } from "@casino/kernel/logger";
-import type { Express } from "express";
+import type { RunningHttpServer } from "@casino/kernel/http/server";
 import type { AnyRgsAdapter } from "./adapter.ts";
 import { mountRgsRoutes } from "./http.ts";
 import type { ComplianceGate, WalletPort } from "./ports.ts";
@@ -36,7 +36,7 @@ export interface MountedRgs {
   providers: RgsProviders;
 }
 
-export function mountRgs(app: Express, deps: RgsDeps): MountedRgs {
+export function mountRgs(http: Pick<RunningHttpServer, "app" | "routePrefix">, deps: RgsDeps): MountedRgs {
   const store = new RgsStore(deps.sql);
   const service = new GameTransactionService({
     store,
@@ -49,7 +49,7 @@ export function mountRgs(app: Express, deps: RgsDeps): MountedRgs {
     ...(deps.cacheMs !== undefined ? { gameCacheMs: deps.cacheMs } : {}),
   });
   const providers = new RgsProviders(store, deps.adapters ?? ADAPTERS, deps.env, deps.log, deps.cacheMs);
-  mountRgsRoutes(app, providers, service, deps.log);
+  mountRgsRoutes(http, providers, service, deps.log);
   return { service, providers };
 }
 

@@ -5,19 +5,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { Hub88Simulator, type Hub88Reply } from "@casino/rgs-simulator";
-import { HUB88_PARTNER_KEYS, startRgsPlatform, type RgsPlatform } from "./support/platform.ts";
+import { HUB88_PARTNER_KEYS, startHub88Platform, type RgsPlatform } from "./support/platform.ts";
 
 let p: RgsPlatform;
 let sim: Hub88Simulator;
+let stop: () => Promise<void>;
 
-beforeAll(async () => {
-  p = await startRgsPlatform();
-  sim = new Hub88Simulator({ baseUrl: `${p.rgsUrl}/hub88`, partnerPrivateKeyPem: HUB88_PARTNER_KEYS.privateKeyPem, operatorPublicKeyPem: p.operatorKeys.publicKeyPem });
-});
-afterAll(async () => {
-  await sim.close();
-  await p.stop();
-});
+beforeAll(async () => ({ p, sim, stop } = await startHub88Platform()));
+afterAll(() => stop());
 
 const GBP = 1_000n; // Hub88 units per penny
 

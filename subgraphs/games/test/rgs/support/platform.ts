@@ -13,6 +13,7 @@ import { walletService } from "@casino/wallet";
 import type { PrismaClient as WalletPrisma } from "@casino/wallet/generated/prisma/client";
 import { Ledger } from "@casino/wallet/ledger/ledger";
 import { WalletClient } from "@casino/wallet-client";
+import { Hub88Simulator } from "@casino/rgs-simulator";
 import type { GamesContext } from "../../../src/context.ts";
 import type { PrismaClient } from "../../../src/generated/prisma/client.ts";
 import { mountRgs, type MountedRgs } from "../../../src/rgs/index.ts";
@@ -64,7 +65,7 @@ function withRgs(base: ServiceModule<PrismaClient, GamesContext>, attach: (rgs: 
     async setup(runtime) {
       const definition = await base.setup(runtime);
       const { wallet, compliance } = deps();
-      attach(mountRgs(runtime.http.app, { sql: runtime.db.sql, wallet, compliance, log: runtime.log, env: runtime.env, cacheMs: 0, leaseMs: 2_000, busyWaitMs: 5_000 }));
+      attach(mountRgs(runtime.http, { sql: runtime.db.sql, wallet, compliance, log: runtime.log, env: runtime.env, cacheMs: 0, leaseMs: 2_000, busyWaitMs: 5_000 }));
       return definition;
     },
   };
@@ -163,6 +164,20 @@ export async function startRgsPlatform(opts: { providerEnv?: Record<string, stri
       await games.stop();
       await Promise.all([walletClient.close(), payments.close()]);
       await wallet.stop();
+    },
+  };
+}
+
+/** The platform with a Hub88 aggregator simulator signing as the seeded hub88 partner. */
+export async function startHub88Platform(): Promise<{ p: RgsPlatform; sim: Hub88Simulator; stop(): Promise<void> }> {
+  const p = await startRgsPlatform();
+  const sim = new Hub88Simulator({ baseUrl: `${p.rgsUrl}/hub88`, partnerPrivateKeyPem: HUB88_PARTNER_KEYS.privateKeyPem, operatorPublicKeyPem: p.operatorKeys.publicKeyPem });
+  return {
+    p,
+    sim,
+    async stop() {
+      await sim.close();
+      await p.stop();
     },
   };
 }
