@@ -58,7 +58,12 @@ describe("a slot round through the gateway", () => {
     const round = spun.data!.spinSlot;
     expect(round).toMatchObject({ status: "SETTLED", stake: { amount: "0.10" } });
 
-    const phases = await until("the three phases of the round", async () => (plain.events.length >= 3 ? plain.events.map((e) => e.gameStateChanged.phase) : undefined));
+    // Live delivery is asynchronous (outbox relay, Redis, gateway); on a loaded CI machine it has
+    // once taken longer than 15 s. A timeout says what did arrive, so that a miss can be told from a delay.
+    const phases = await until("the three phases of the round", async () => (plain.events.length >= 3 ? plain.events.map((e) => e.gameStateChanged.phase) : undefined), 45_000).catch((err: Error) => {
+      const seen = (events: StateEvent[] | RichStateEvent[]) => events.map((e) => e.gameStateChanged.phase).join(",") || "none";
+      throw new Error(`${err.message}: plain saw [${seen(plain.events)}] errors ${JSON.stringify(plain.errors)}; rich saw [${seen(rich.events)}] errors ${JSON.stringify(rich.errors)}; balance updates ${balance.events.length}`);
+    });
     expect(phases).toEqual(["OPENED", "OUTCOME", "SETTLED"]);
     expect(plain.events.every((e) => e.gameStateChanged.roundId === round.id && e.gameStateChanged.stake.amount === "0.10")).toBe(true);
     // Fields the message does not carry come from the games subgraph through the gateway.
