@@ -61,7 +61,8 @@ describe("a slot round through the gateway", () => {
     // Live delivery is asynchronous (outbox relay, Redis, gateway); on a loaded CI machine it has
     // once taken longer than 15 s. A timeout says what did arrive, so that a miss can be told from a delay.
     const phases = await until("the three phases of the round", async () => (plain.events.length >= 3 ? plain.events.map((e) => e.gameStateChanged.phase) : undefined), 45_000).catch((err: Error) => {
-      const seen = (events: StateEvent[] | RichStateEvent[]) => events.map((e) => e.gameStateChanged.phase).join(",") || "none";
+      // A payload with errors and no data is collected as undefined: shown as "no-data".
+      const seen = (events: Array<StateEvent | RichStateEvent | undefined>) => events.map((e) => e?.gameStateChanged?.phase ?? "no-data").join(",") || "none";
       throw new Error(`${err.message}: plain saw [${seen(plain.events)}] errors ${JSON.stringify(plain.errors)}; rich saw [${seen(rich.events)}] errors ${JSON.stringify(rich.errors)}; balance updates ${balance.events.length}`);
     });
     expect(phases).toEqual(["OPENED", "OUTCOME", "SETTLED"]);
