@@ -277,6 +277,35 @@ describe("Redis event transport", () => {
       expect(gw.channelCount).toBe(0);
     });
 
+    it("keeps a player subscribed when the subscription arrives while the subscriber connection is still in its handshake", async () => {
+      // The gateway opens its subscriber connection for the first subscription; others arrive while
+      // it connects. One sent during ioredis' handshake (status "connect") used to put the connection
+      // in subscriber mode before the handshake's ready check (INFO), which then failed: the queued
+      // subscription was refused and, after the reconnect, neither channel was subscribed any more.
+      const keyPrefix = `${runPrefix}${++testNo}:`;
+      const gw = new RedisLiveChannel({ url: REDIS_URL, keyPrefix, log });
+      const wallet = new RedisLiveChannel({ url: REDIS_URL, keyPrefix, log });
+      toClose.push(gw, wallet);
+      const got: Record<string, LiveMessage[]> = { a: [], b: [] };
+      const first = gw.subscribe("player-a", (m) => void got.a!.push(m));
+      // White-box: the only way to land a subscription in the handshake window every time.
+      const subscriber = () => (gw as unknown as { sub?: Redis }).sub;
+      while (subscriber()?.status !== "connect") {
+        if (subscriber()?.status === "ready") throw new Error("the handshake was over before the test could subscribe during it");
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const second = gw.subscribe("player-b", (m) => void got.b!.push(m));
+      await expect(first).resolves.toEqual(expect.any(Function));
+      await expect(second).resolves.toEqual(expect.any(Function));
+
+      const numsub = async () => ((await admin.pubsub("NUMSUB", `${keyPrefix}live:player-a`, `${keyPrefix}live:player-b`)) as unknown[]).map(String);
+      expect(await numsub()).toEqual([`${keyPrefix}live:player-a`, "1", `${keyPrefix}live:player-b`, "1"]);
+      await wallet.publishMany([msg("player-a", 1), msg("player-b", 2)]);
+      await waitFor("both players' messages", () => got.a!.length === 1 && got.b!.length === 1);
+      expect(got.a!.map((m) => m.eventId)).toEqual(["e-1"]);
+      expect(got.b!.map((m) => m.eventId)).toEqual(["e-2"]);
+    });
+
     it("drops a message whose player does not match its channel", async () => {
       const keyPrefix = `${runPrefix}${++testNo}:`;
       const gw = new RedisLiveChannel({ url: REDIS_URL, keyPrefix, log });

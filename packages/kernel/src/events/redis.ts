@@ -387,6 +387,31 @@ export class RedisLiveChannel implements LiveChannel {
     return this.sub;
   }
 
+  /**
+   * The subscriber connection once (UN)SUBSCRIBE may be sent on it. During ioredis' handshake (status
+   * "connect") a SUBSCRIBE is written at once, and the handshake's ready check (INFO) then fails on a
+   * connection already in subscriber mode: ioredis refuses the commands it queued, drops the
+   * connection and reconnects without the channels subscribed meanwhile (it restores only those of a
+   * connection that had been ready), so a subscription that resolved would receive nothing
+   * (redis/ioredis#2037). In every other state a command waits in ioredis' offline queue, which is sent
+   * after the ready check.
+   */
+  private async subscriberPastHandshake(): Promise<Redis> {
+    const sub = this.subscriber();
+    while (sub.status === "connect") {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          sub.off("ready", done);
+          sub.off("close", done);
+          resolve();
+        };
+        sub.on("ready", done);
+        sub.on("close", done);
+      });
+    }
+    return sub;
+  }
+
   async publish(message: LiveMessage): Promise<void> {
     if (this.closed) throw new Error("redis live channel is closed");
     await this.publisher().publish(this.prefix + message.playerId, toJsonText(message));
@@ -430,11 +455,11 @@ export class RedisLiveChannel implements LiveChannel {
         const channel = this.prefix + playerId;
         const want = this.listeners.has(playerId);
         if (want && !this.subscribed.has(channel)) {
-          await this.subscriber().subscribe(channel);
+          await (await this.subscriberPastHandshake()).subscribe(channel);
           this.subscribed.add(channel);
         } else if (!want && this.subscribed.has(channel)) {
           this.subscribed.delete(channel);
-          await this.subscriber().unsubscribe(channel);
+          await (await this.subscriberPastHandshake()).unsubscribe(channel);
         }
       });
     this.syncing.set(playerId, next);
