@@ -83,6 +83,8 @@ try {
   await closedLoop(16, 3, (rec) => walletRound(rec));
   await closedLoop(16, 3, (rec) => rgsRound(rec));
   inWindow("warmUp");
+  // Statistics for the tables the warm-up filled, as a production database has (rgs-support.ts).
+  await bench.analyze();
 
   log(`(a) wallet direct, closed loop at 32 workers, ${SECONDS} s`);
   const direct = await closedLoop(32, SECONDS, (rec) => walletRound(rec));

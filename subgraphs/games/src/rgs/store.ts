@@ -4,7 +4,15 @@
  * attempts (rgs_attempt) that say how far a command got. Raw SQL on the service's executor: each step
  * of a callback is one statement and one round trip, and no transaction is held open across a call to
  * the wallet (on PGlite that would block every other query of the process).
+ *
+ * Group commit. The two statements of every fresh callback, its claim (claimFresh) and its answer
+ * (finish), go through one BatchQueue: when callbacks arrive faster than the database commits, the
+ * claims and answers that wait for a free slot are written together by one statement (WRITE_BATCH),
+ * one transaction and one commit, each with exactly the rows and the result it gets alone. Two items
+ * of one transaction id (or one attempt) never share a batch. A callback that finds a free slot is
+ * written at once with its own statement, as before.
  */
+import { BatchQueue, type Settled } from "@casino/kernel/batch-queue";
 import type { SqlExecutor } from "@casino/kernel/db/sql";
 import { sessionByTokenSql, type LaunchSessionRow } from "../launch/sessions.ts";
 import type { OutcomeCode } from "./model.ts";
@@ -135,44 +143,148 @@ function toStored(r: TxRow): StoredTransaction {
   };
 }
 
+/** The columns of a planned transaction inside the JSON of a claim (INSERT_CLAIMED, WRITE_BATCH). */
+function txJson(p: PlannedTransaction) {
+  return {
+    external_id: p.externalId,
+    seq: p.seq,
+    kind: p.kind,
+    request_hash: p.requestHash,
+    player_id: p.playerId,
+    currency: p.currency,
+    amount_minor: p.amountMinor.toString(),
+    free: p.free,
+    round_id: p.roundId,
+    game_code: p.gameCode,
+    ref_external_id: p.refExternalId,
+    wallet_key: p.walletKey,
+    ref_wallet_key: p.refWalletKey,
+  };
+}
+
+const TX_RECORD = `external_id text, seq int, kind text, request_hash text, player_id text, currency text,
+              amount_minor bigint, free boolean, round_id text, game_code text, ref_external_id text, wallet_key text, ref_wallet_key text`;
+
 /** The transactions of a claim, inserted for the attempt of the CTE `attempt` (none when it wrote no row). */
 const INSERT_CLAIMED = `INSERT INTO rgs_transaction (provider_id, external_id, attempt_id, seq, kind, request_hash, player_id, currency, amount_minor,
                                     free, round_id, game_code, ref_external_id, wallet_key, ref_wallet_key)
        SELECT $3::uuid, r.external_id, attempt.id, r.seq, r.kind::"RgsTransactionKind", r.request_hash, r.player_id::uuid, r.currency,
               r.amount_minor, r.free, r.round_id, r.game_code, r.ref_external_id, r.wallet_key, r.ref_wallet_key
-         FROM attempt CROSS JOIN jsonb_to_recordset($5::jsonb) AS r(external_id text, seq int, kind text, request_hash text, player_id text, currency text,
-              amount_minor bigint, free boolean, round_id text, game_code text, ref_external_id text, wallet_key text, ref_wallet_key text)
+         FROM attempt CROSS JOIN jsonb_to_recordset($5::jsonb) AS r(${TX_RECORD})
        ON CONFLICT (provider_id, external_id) DO NOTHING
        RETURNING external_id`;
 
 function claimParams(attemptId: string, owner: string, providerId: string, leaseMs: number, planned: readonly PlannedTransaction[]): unknown[] {
-  return [
-    attemptId,
-    owner,
-    providerId,
-    leaseMs,
-    JSON.stringify(
-      planned.map((p) => ({
-        external_id: p.externalId,
-        seq: p.seq,
-        kind: p.kind,
-        request_hash: p.requestHash,
-        player_id: p.playerId,
-        currency: p.currency,
-        amount_minor: p.amountMinor.toString(),
-        free: p.free,
-        round_id: p.roundId,
-        game_code: p.gameCode,
-        ref_external_id: p.refExternalId,
-        wallet_key: p.walletKey,
-        ref_wallet_key: p.refWalletKey,
-      })),
-    ),
-  ];
+  return [attemptId, owner, providerId, leaseMs, JSON.stringify(planned.map(txJson))];
+}
+
+/**
+ * Claims and answers of several callbacks in one statement: $1 the claims, $2 the answers (JSON
+ * arrays, each item with its `ord`), $3 the answers' attempt ids, $4 and $5 the claims' providers and
+ * transaction ids. Each claim is claimFresh's statement
+ * for one item (the same session read, the same conditions, the same rows), each answer finish's; the
+ * result rows say which item (`ord`) they belong to.
+ *
+ * Written so that every table is reached through an index whatever the planner believes of the
+ * JSON's row counts: the session is a LATERAL lookup with LIMIT (an index probe per claim), the ids
+ * already known are read once by the primary key (`= ANY` of $4 and $5), the answers' rows by
+ * `= ANY($3)` on their attempt ids.
+ */
+const WRITE_BATCH = `WITH c AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(ord int, attempt_id uuid, owner uuid, provider_id uuid, lease_ms double precision,
+                ids jsonb, token_hash text, player_id text, bet boolean, currency text, game_code text, at timestamptz, txs jsonb)
+       ), session AS (
+         SELECT c.ord, x.* FROM c CROSS JOIN LATERAL (${sessionByTokenSql("c.token_hash")} LIMIT 1) x
+       ), known AS MATERIALIZED (
+         SELECT k.provider_id, k.external_id FROM rgs_transaction k WHERE k.provider_id = ANY ($4::uuid[]) AND k.external_id = ANY ($5::text[])
+       ), attempt AS (
+         INSERT INTO rgs_attempt (id, provider_id, owner, state, lease_until)
+         SELECT c.attempt_id, c.provider_id, c.owner, 'STARTED', now() + make_interval(secs => c.lease_ms / 1000)
+           FROM c LEFT JOIN session s ON s.ord = c.ord
+          WHERE NOT EXISTS (SELECT 1 FROM known WHERE known.provider_id = c.provider_id AND known.external_id IN (SELECT jsonb_array_elements_text(c.ids)))
+            AND ((c.token_hash IS NULL AND NOT c.bet)
+                 OR (s.ord IS NOT NULL AND s.provider_id = c.provider_id::text AND s.player_id = lower(c.player_id) AND s.currency = c.currency
+                     AND (NOT c.bet OR (s.mode = 'REAL' AND s.game_code = c.game_code AND s.ended_at IS NULL AND s.expires_at > c.at))))
+         RETURNING id
+       ), claimed AS (
+         INSERT INTO rgs_transaction (provider_id, external_id, attempt_id, seq, kind, request_hash, player_id, currency, amount_minor,
+                                      free, round_id, game_code, ref_external_id, wallet_key, ref_wallet_key)
+         SELECT c.provider_id, r.external_id, attempt.id, r.seq, r.kind::"RgsTransactionKind", r.request_hash, r.player_id::uuid, r.currency,
+                r.amount_minor, r.free, r.round_id, r.game_code, r.ref_external_id, r.wallet_key, r.ref_wallet_key
+           FROM attempt JOIN c ON c.attempt_id = attempt.id CROSS JOIN jsonb_to_recordset(c.txs) AS r(${TX_RECORD})
+         ON CONFLICT (provider_id, external_id) DO NOTHING
+         RETURNING attempt_id, external_id
+       ), f AS (
+         SELECT * FROM jsonb_to_recordset($2::jsonb) AS f(ord int, attempt_id uuid, owner uuid, outcome text, balance bigint, steps jsonb)
+       ), done AS (
+         UPDATE rgs_attempt a SET state = 'DONE', refusal = CASE WHEN f.outcome = 'OK' THEN NULL ELSE f.outcome END, lease_until = now(), updated_at = now()
+           FROM f
+          WHERE a.id = ANY ($3::uuid[]) AND a.id = f.attempt_id AND a.owner = f.owner AND a.state <> 'DONE'
+         RETURNING a.id
+       ), finished AS (
+         UPDATE rgs_transaction t SET outcome = f.outcome, balance_minor = f.balance, wallet_transaction_id = st.wallet_transaction_id::uuid,
+                processed_at = date_trunc('milliseconds', clock_timestamp())
+           FROM f JOIN done ON done.id = f.attempt_id CROSS JOIN jsonb_to_recordset(f.steps) AS st(external_id text, wallet_transaction_id text)
+          WHERE t.attempt_id = ANY ($3::uuid[]) AND t.attempt_id = f.attempt_id AND t.external_id = st.external_id
+         RETURNING t.attempt_id, t.external_id, t.processed_at
+       )
+       SELECT 'claimed' AS part, c.ord, x.external_id, NULL::json AS session, NULL::timestamptz AS processed_at FROM claimed x JOIN c ON c.attempt_id = x.attempt_id
+       UNION ALL
+       SELECT 'attempt', c.ord, NULL, NULL, NULL FROM attempt x JOIN c ON c.attempt_id = x.id
+       UNION ALL
+       SELECT 'session', s.ord, NULL, row_to_json(s), NULL FROM session s
+       UNION ALL
+       SELECT 'finished', f.ord, x.external_id, NULL, x.processed_at FROM finished x JOIN f ON f.attempt_id = x.attempt_id`;
+
+interface ClaimArgs {
+  attemptId: string;
+  owner: string;
+  providerId: string;
+  leaseMs: number;
+  planned: readonly PlannedTransaction[];
+  gate: SessionGate;
+}
+interface FinishArgs {
+  attemptId: string;
+  owner: string;
+  outcome: OutcomeCode;
+  balance: bigint | null;
+  steps: readonly FinishedStep[];
+}
+type WriteOp = ({ op: "claim" } & ClaimArgs) | ({ op: "finish" } & FinishArgs);
+export interface ClaimResult {
+  attempted: boolean;
+  claimed: string[];
+  session: LaunchSessionRow | null;
+}
+type WriteResult = ClaimResult | Map<string, Date> | null;
+
+/** How the store groups its writes (see the header); default 2 statements in flight (1 on PGlite), 32 writes per statement. */
+export interface RgsStoreOptions {
+  maxInFlight?: number;
+  maxBatch?: number;
+}
+
+/** The server answered with an error (SQLSTATE and severity): its transaction was rolled back, none of it is committed. */
+function isStatementError(err: unknown): boolean {
+  const e = err as { code?: unknown; severity?: unknown } | null;
+  return typeof e?.severity === "string" && typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code);
 }
 
 export class RgsStore {
-  constructor(private readonly sql: SqlExecutor) {}
+  private readonly writes: BatchQueue<WriteOp, WriteResult>;
+
+  constructor(
+    private readonly sql: SqlExecutor,
+    opts: RgsStoreOptions = {},
+  ) {
+    this.writes = new BatchQueue<WriteOp, WriteResult>({
+      maxInFlight: opts.maxInFlight ?? (sql.dialect === "pglite" ? 1 : 2),
+      maxBatch: opts.maxBatch ?? 32,
+      keysOf: (w) => (w.op === "claim" ? w.planned.map((p) => `t:${w.providerId}:${p.externalId}`) : [`a:${w.attemptId}`]),
+      run: (batch) => this.write(batch),
+    });
+  }
 
   async provider(code: string): Promise<ProviderRow | null> {
     const [row] = await this.sql.query<{
@@ -273,14 +385,19 @@ export class RgsStore {
    * request recorded some in between) must then be withdrawn. Nothing attempted: some ids are known
    * (the caller looks them up to replay, refuse as a duplicate or wait) or the session refuses.
    */
-  async claimFresh(
+  claimFresh(
     attemptId: string,
     owner: string,
     providerId: string,
     leaseMs: number,
     planned: readonly PlannedTransaction[],
     gate: SessionGate,
-  ): Promise<{ attempted: boolean; claimed: string[]; session: LaunchSessionRow | null }> {
+  ): Promise<ClaimResult> {
+    return this.writes.submit({ op: "claim", attemptId, owner, providerId, leaseMs, planned, gate }) as Promise<ClaimResult>;
+  }
+
+  /** claimFresh's own statement, for a claim written alone. */
+  private async claimAlone({ attemptId, owner, providerId, leaseMs, planned, gate }: ClaimArgs): Promise<ClaimResult> {
     const rows = await this.sql.query<{ part: "claimed" | "attempt" | "session"; external_id: string | null; session: LaunchSessionRow | null }>(
       `WITH session AS (
          ${sessionByTokenSql("$7")}
@@ -321,6 +438,87 @@ export class RgsStore {
     };
   }
 
+  private alone(w: WriteOp): Promise<WriteResult> {
+    return w.op === "claim" ? this.claimAlone(w) : this.finishAlone(w);
+  }
+
+  /**
+   * One batch of the write queue: alone with its own statement, or together with WRITE_BATCH. When
+   * the batch statement fails with an error of the server, none of it was committed: each write is
+   * then made alone, in order, and meets its own result or error. Any other failure (a broken
+   * connection) leaves the outcome unknown, and every write of the batch fails with it, as it would
+   * have alone (a claim's ids are then found or not by the next request; an answer is recovered).
+   */
+  private async write(batch: readonly WriteOp[]): Promise<Settled<WriteResult>[]> {
+    const settle = (p: Promise<WriteResult>) => p.then((value): Settled<WriteResult> => ({ ok: true, value }), (error: unknown): Settled<WriteResult> => ({ ok: false, error }));
+    if (batch.length === 1) return [await settle(this.alone(batch[0]!))];
+    const claims: unknown[] = [];
+    const finishes: unknown[] = [];
+    batch.forEach((w, ord) => {
+      if (w.op === "claim") {
+        claims.push({
+          ord,
+          attempt_id: w.attemptId,
+          owner: w.owner,
+          provider_id: w.providerId,
+          lease_ms: w.leaseMs,
+          ids: w.planned.map((p) => p.externalId),
+          token_hash: w.gate.tokenHash,
+          player_id: w.gate.playerId,
+          bet: w.gate.bet,
+          currency: w.gate.currency,
+          game_code: w.gate.gameCode,
+          at: w.gate.now.toISOString(),
+          txs: w.planned.map(txJson),
+        });
+      } else {
+        finishes.push({
+          ord,
+          attempt_id: w.attemptId,
+          owner: w.owner,
+          outcome: w.outcome,
+          balance: w.balance === null ? null : w.balance.toString(),
+          steps: w.steps.map((st) => ({ external_id: st.externalId, wallet_transaction_id: st.walletTransactionId })),
+        });
+      }
+    });
+    let rows: { part: "claimed" | "attempt" | "session" | "finished"; ord: number; external_id: string | null; session: (LaunchSessionRow & { ord?: number }) | null; processed_at: Date | null }[];
+    try {
+      const answered = batch.flatMap((w) => (w.op === "finish" ? [w.attemptId] : []));
+      const claiming = batch.flatMap((w) => (w.op === "claim" ? [w] : []));
+      const providers = [...new Set(claiming.map((w) => w.providerId))];
+      const ids = claiming.flatMap((w) => w.planned.map((p) => p.externalId));
+      // Not a named prepared statement: planned for each batch with its own array sizes and the
+      // tables' current sizes, so that the known ids and the answers' attempts are read by their
+      // indexes (a kept generic plan, made once for ten-element arrays or small tables, scans them).
+      rows = await this.sql.query(WRITE_BATCH, [JSON.stringify(claims), JSON.stringify(finishes), answered, providers, ids]);
+    } catch (err) {
+      if (!isStatementError(err)) return batch.map(() => ({ ok: false, error: err }));
+      const answers: Settled<WriteResult>[] = [];
+      for (const w of batch) answers.push(await settle(this.alone(w)));
+      return answers;
+    }
+    const results: WriteResult[] = batch.map((w) => (w.op === "claim" ? { attempted: false, claimed: [], session: null } : null));
+    for (const r of rows) {
+      const ord = Number(r.ord);
+      const w = batch[ord]!;
+      if (w.op === "claim") {
+        const c = results[ord] as ClaimResult;
+        if (r.part === "attempt") c.attempted = true;
+        else if (r.part === "claimed" && r.external_id !== null) c.claimed.push(r.external_id);
+        else if (r.part === "session" && r.session) {
+          const { ord: _ord, ...session } = r.session;
+          c.session = session;
+        }
+      } else if (r.part === "finished" && r.external_id !== null && r.processed_at !== null) {
+        const done = (results[ord] as Map<string, Date> | null) ?? new Map<string, Date>();
+        done.set(r.external_id, r.processed_at);
+        results[ord] = done;
+      }
+    }
+    return results.map((value) => ({ ok: true, value }));
+  }
+
   /** Withdraws an attempt that claimed nothing or must not go on (nothing was sent to the wallet). */
   async withdraw(attemptId: string, owner: string): Promise<void> {
     // Its transactions go with it (ON DELETE CASCADE).
@@ -345,7 +543,12 @@ export class RgsStore {
    * The attempt's answer, on every transaction it claimed, and its end; fenced by the owner. Returns
    * when each transaction was processed, or null when the attempt was no longer this owner's.
    */
-  async finish(attemptId: string, owner: string, outcome: OutcomeCode, balance: bigint | null, steps: readonly FinishedStep[]): Promise<Map<string, Date> | null> {
+  finish(attemptId: string, owner: string, outcome: OutcomeCode, balance: bigint | null, steps: readonly FinishedStep[]): Promise<Map<string, Date> | null> {
+    return this.writes.submit({ op: "finish", attemptId, owner, outcome, balance, steps }) as Promise<Map<string, Date> | null>;
+  }
+
+  /** finish's own statement, for an answer written alone. */
+  private async finishAlone({ attemptId, owner, outcome, balance, steps }: FinishArgs): Promise<Map<string, Date> | null> {
     const rows = await this.sql.query<{ external_id: string; processed_at: Date }>(
       `WITH done AS (
          UPDATE rgs_attempt SET state = 'DONE', refusal = CASE WHEN $3 = 'OK' THEN NULL ELSE $3 END, lease_until = now(), updated_at = now()
