@@ -43,7 +43,15 @@ export function collect<T>(client: Client, query: string): { events: T[]; errors
   const errors: unknown[] = [];
   const dispose = client.subscribe<T>(
     { query },
-    { next: (value) => void events.push(value.data as T), error: (err) => void errors.push(err), complete: () => undefined },
+    {
+      // A payload may carry errors (e.g. "Live updates are unavailable right now") with or without data.
+      next: (value) => {
+        if (value.errors?.length) errors.push(...value.errors);
+        if (value.data != null) events.push(value.data as T);
+      },
+      error: (err) => void errors.push(err),
+      complete: () => undefined,
+    },
   );
   return { events, errors, dispose };
 }
