@@ -89,6 +89,28 @@ export interface WalletErrorBody {
   };
 }
 
+/** The most commands one POST /transactions/batch carries. */
+export const MAX_BATCH_COMMANDS = 64;
+
+/**
+ * POST /transactions/batch: several commands in one request, each exactly what POST /transactions
+ * takes, each decided on its own (not atomic).
+ */
+export interface WalletBatchRequest {
+  commands: WalletCommand[];
+}
+
+/** One command's answer inside a batch: what POST /transactions would have answered for it alone. */
+export interface WalletBatchItemResult {
+  status: number;
+  body: WalletTransactionResult | WalletErrorBody;
+}
+
+/** The 200 answer to a batch: one result per command, in the order of the commands. */
+export interface WalletBatchResponse {
+  results: WalletBatchItemResult[];
+}
+
 /** HTTP status of each error code. */
 export const STATUS_OF: Readonly<Record<WalletErrorCode, number>> = {
   BAD_USER_INPUT: 400,

@@ -1,4 +1,5 @@
 import { ConfigError, readEnv, urlSchema, z } from "@casino/kernel/config";
+import { MAX_BATCH_COMMANDS } from "@casino/wallet-client/protocol";
 
 export interface GamesConfig {
   /** The wallet (money for REAL rounds and RGS callbacks); unset only outside production. */
@@ -24,6 +25,12 @@ export interface GamesConfig {
   holdForComplianceMs: number;
   /** Seed the demo catalogue at start; undefined: only for `npm start` in embedded mode. */
   seedDemo: boolean | undefined;
+  /**
+   * Batching of the wallet client's commands (WalletClient option `batch`): requests to the
+   * wallet's transaction endpoints in flight at once, and commands per request at most. Undefined
+   * (GAMES_WALLET_BATCH_IN_FLIGHT=0 or GAMES_WALLET_BATCH_MAX=1): every command is its own request.
+   */
+  walletBatch: { maxInFlight: number; maxBatch: number } | undefined;
 }
 
 /** The games service's own variables, validated at start; a bad value stops it naming the variable. */
@@ -43,6 +50,8 @@ export function loadGamesConfig(env: Record<string, string | undefined>): GamesC
       GAMES_RECOVERY_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
       GAMES_HOLD_FOR_COMPLIANCE_MS: z.coerce.number().int().min(0).max(1_000).default(50),
       GAMES_SEED_DEMO: z.enum(["true", "false"]).optional(),
+      GAMES_WALLET_BATCH_IN_FLIGHT: z.coerce.number().int().min(0).max(64).default(4),
+      GAMES_WALLET_BATCH_MAX: z.coerce.number().int().min(1).max(MAX_BATCH_COMMANDS).default(32),
       NODE_ENV: z.string().optional(),
     },
     env,
@@ -61,5 +70,9 @@ export function loadGamesConfig(env: Record<string, string | undefined>): GamesC
     recoveryPollMs: cfg.GAMES_RECOVERY_POLL_MS,
     holdForComplianceMs: cfg.GAMES_HOLD_FOR_COMPLIANCE_MS,
     seedDemo: cfg.GAMES_SEED_DEMO === undefined ? undefined : cfg.GAMES_SEED_DEMO === "true",
+    walletBatch:
+      cfg.GAMES_WALLET_BATCH_IN_FLIGHT > 0 && cfg.GAMES_WALLET_BATCH_MAX > 1
+        ? { maxInFlight: cfg.GAMES_WALLET_BATCH_IN_FLIGHT, maxBatch: cfg.GAMES_WALLET_BATCH_MAX }
+        : undefined,
   };
 }

@@ -48,7 +48,7 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
         await seedDemoCatalogue(catalogue, runtime.prisma, runtime.log);
       }
       const secret = runtime.config.serviceTokenSecret;
-      const walletClient = config.walletUrl ? new WalletClient({ baseUrl: config.walletUrl, serviceTokenSecret: secret, caller: "games" }) : undefined;
+      const walletClient = config.walletUrl ? new WalletClient({ baseUrl: config.walletUrl, serviceTokenSecret: secret, caller: "games", batch: config.walletBatch }) : undefined;
       if (walletClient) runtime.onShutdown(() => walletClient.close());
       const wallet = opts.wallet ?? walletClient;
       let compliance = opts.compliance;

@@ -5,6 +5,7 @@ import { assertCurrency, parseMoney } from "@casino/kernel/money";
 import {
   CALLER_PERMISSIONS,
   INTERNAL_API_PREFIX,
+  MAX_BATCH_COMMANDS,
   STATUS_OF,
   type WalletBalance,
   type WalletErrorBody,
@@ -30,6 +31,8 @@ const commandSchema = z.object({
   counterRef: z.string().optional(),
   reference: z.record(z.string(), z.unknown()).optional(),
 });
+
+const batchSchema = z.object({ commands: z.array(z.unknown()).min(1).max(MAX_BATCH_COMMANDS) });
 
 function toResult(t: PostedTransaction): WalletTransactionResult {
   return {
@@ -59,6 +62,13 @@ class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The first problem zod found, naming its field ("body" for the body as a whole). */
+function inputError(error: z.ZodError): ApiError {
+  const issue = error.issues[0]!;
+  const field = issue.path.join(".") || "body";
+  return new ApiError("BAD_USER_INPUT", `${field}: ${issue.message}`, { field });
 }
 
 /** Domain errors of the ledger (GraphQL errors with a code) in the internal API's terms. */
@@ -96,11 +106,23 @@ interface Reply {
 }
 
 const errorReply = (err: ApiError): Reply => ({ status: STATUS_OF[err.code], body: { error: { code: err.code, message: err.message, ...err.extra } } satisfies WalletErrorBody });
+const INTERNAL_ERROR = new ApiError("INTERNAL_SERVER_ERROR", "Internal error");
 const BAD_BODY = new ApiError("BAD_USER_INPUT", "The body must be a JSON object of at most 64 kB", { field: "body" });
 const MAX_BODY_BYTES = 64 * 1024;
+const BATCH_PATH = "/transactions/batch";
+// 64 commands of up to 16 kB each; a single command keeps its 64 kB.
+const BAD_BATCH_BODY = new ApiError("BAD_USER_INPUT", "The body must be a JSON object of at most 1 MiB", { field: "body" });
+const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 
 /**
- * The two operations of the internal API, whatever carries the request (the express router or the
+ * Whether POST /transactions would read this command of a batch as its body: a JSON object or array
+ * within the single command's limit (measured on the command written back as JSON).
+ */
+const isReadableAsBody = (value: unknown): boolean =>
+  value !== null && typeof value === "object" && Buffer.byteLength(JSON.stringify(value)) <= MAX_BODY_BYTES;
+
+/**
+ * The operations of the internal API, whatever carries the request (the express router or the
  * fast routes below). `undefined`: the process is exiting (test failpoint) and answers nothing.
  */
 function operations(opts: InternalApiOptions) {
@@ -113,15 +135,14 @@ function operations(opts: InternalApiOptions) {
     }
   };
 
-  async function postTransaction(authorization: string | undefined, body: unknown): Promise<Reply | undefined> {
-    const caller = await authenticate(authorization);
-    if (caller instanceof ApiError) return errorReply(caller);
+  /**
+   * One command from an authenticated caller, validated, permission-checked and posted: the answer
+   * of POST /transactions, and of each command of a batch. An unexpected failure is this command's
+   * 500, so that the other commands of a batch keep their answers.
+   */
+  async function postCommand(caller: string, body: unknown): Promise<Reply | undefined> {
     const parsed = commandSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.join(".") || "body";
-      return errorReply(new ApiError("BAD_USER_INPUT", `${field}: ${issue.message}`, { field }));
-    }
+    if (!parsed.success) return errorReply(inputError(parsed.error));
     const cmd = parsed.data;
     if (!(CALLER_PERMISSIONS[caller] ?? []).includes(cmd.type as never)) {
       return errorReply(new ApiError("FORBIDDEN", `The ${caller} service may not post ${cmd.type} transactions`));
@@ -140,7 +161,8 @@ function operations(opts: InternalApiOptions) {
       });
     } catch (err) {
       if (err instanceof GraphQLError) return errorReply(fromLedgerError(err, cmd.currency));
-      throw err;
+      opts.log.error({ err }, "internal API error");
+      return errorReply(INTERNAL_ERROR);
     }
     if (opts.exitAfterCommit && !posted.replayed) {
       opts.log.warn({ key: posted.idempotencyKey }, "failpoint exit-after-commit: exiting before the answer");
@@ -148,6 +170,26 @@ function operations(opts: InternalApiOptions) {
       return undefined;
     }
     return { status: 200, body: toResult(posted) };
+  }
+
+  async function postTransaction(authorization: string | undefined, body: unknown): Promise<Reply | undefined> {
+    const caller = await authenticate(authorization);
+    if (caller instanceof ApiError) return errorReply(caller);
+    return postCommand(caller, body);
+  }
+
+  /**
+   * Several commands, each answered as POST /transactions would answer it alone. They are posted
+   * concurrently, so that the ledger's group commit (PostQueue) takes them together.
+   */
+  async function postTransactionBatch(authorization: string | undefined, body: unknown): Promise<Reply | undefined> {
+    const caller = await authenticate(authorization);
+    if (caller instanceof ApiError) return errorReply(caller);
+    const envelope = batchSchema.safeParse(body);
+    if (!envelope.success) return errorReply(inputError(envelope.error));
+    const replies = await Promise.all(envelope.data.commands.map((cmd) => (isReadableAsBody(cmd) ? postCommand(caller, cmd) : errorReply(BAD_BODY))));
+    if (!replies.every((r): r is Reply => r !== undefined)) return undefined;
+    return { status: 200, body: { results: replies } satisfies { results: Reply[] } };
   }
 
   async function balance(authorization: string | undefined, rawPlayerId: unknown, rawCurrency: unknown): Promise<Reply> {
@@ -177,7 +219,7 @@ function operations(opts: InternalApiOptions) {
     return { status: 200, body };
   }
 
-  return { postTransaction, balance };
+  return { postTransaction, postTransactionBatch, balance };
 }
 
 const BALANCE_SQL = `SELECT w.version,
@@ -192,30 +234,44 @@ function writeReply(res: ServerResponse, reply: Reply): void {
   writeJson(res, reply.status, reply.body);
 }
 
-/** The body as express.json() reads it; any unreadable body is the API's BAD_BODY answer. */
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return readJsonBody(req, MAX_BODY_BYTES).catch((err: unknown) => {
-    throw err instanceof JsonBodyError ? BAD_BODY : err;
+/** The body as express.json() reads it; any unreadable body is the API's `badBody` answer. */
+function readJson(req: IncomingMessage, maxBytes: number, badBody: ApiError): Promise<unknown> {
+  return readJsonBody(req, maxBytes).catch((err: unknown) => {
+    throw err instanceof JsonBodyError ? badBody : err;
   });
 }
 
 /**
  * Mounts the internal API on the wallet's HTTP server, under /internal/wallet/v1:
  *
- *   POST /transactions                        a command (JSON)
+ *   POST /transactions                        a command (JSON, at most 64 kB)
+ *   POST /transactions/batch                  {"commands": [command, ...]}: 1 to 64 commands (1 MiB)
  *   GET  /balance?playerId=<id>&currency=<c>  the balances of one wallet in one currency
  *   GET  /players/<id>/balance?currency=<c>   the same (the first form of this endpoint)
  *
- * POST /transactions with a JSON body and GET /balance are served straight from node:http (the
- * kernel's fast routes), without express: on this hot path express's router, body parser and
- * response helpers (an ETag hash of every answer) cost about as much CPU as the rest of the request.
- * Everything else, and any request a fast route declines, reaches the express router with the same
- * answers.
+ * A batch saves the caller an HTTP exchange per command when many are in flight (the wallet client's
+ * batching mode). It is authenticated once; then each command is validated, permission-checked and
+ * posted exactly as POST /transactions would do it, independently of the others (not atomic: one
+ * refusal leaves the rest alone), all at once, so the ledger's group commit takes them together. The
+ * answer is 200 {"results": [{"status": <status>, "body": <body>}, ...]}, in the order of the
+ * commands, each the status and body POST /transactions would have answered. Only a malformed
+ * envelope (not an object, no array of 1 to 64 commands, over 1 MiB) or a refused token answers for
+ * the batch as a whole (400 BAD_USER_INPUT with its field, 401), and then nothing is written. The
+ * failpoint kills the process after a batch's first new commit, before any answer.
+ *
+ * POST /transactions and /transactions/batch with a JSON body and GET /balance are served straight
+ * from node:http (the kernel's fast routes), without express: on this hot path express's router,
+ * body parser and response helpers (an ETag hash of every answer) cost about as much CPU as the rest
+ * of the request. Everything else, and any request a fast route declines, reaches the express router
+ * with the same answers.
  */
 export function mountInternalApi(app: Express, opts: InternalApiOptions, http?: Pick<RunningHttpServer, "route">): void {
   const ops = operations(opts);
   const router = express.Router();
-  router.use(express.json({ limit: "64kb" }));
+  const commandBody = express.json({ limit: "64kb" });
+  const batchBody = express.json({ limit: "1mb" });
+  const isBatch = (req: Request) => req.path === BATCH_PATH;
+  router.use((req, res, next) => (isBatch(req) ? batchBody : commandBody)(req, res, next));
   const reply = (res: Response, r: Reply | undefined) => void (r && res.status(r.status).json(r.body));
   // Unauthenticated requests under the prefix are refused before anything else, routes or not.
   router.use(async (req: Request, res: Response, next: NextFunction) => {
@@ -229,15 +285,16 @@ export function mountInternalApi(app: Express, opts: InternalApiOptions, http?: 
   });
 
   router.post("/transactions", async (req, res) => reply(res, await ops.postTransaction(req.headers.authorization, req.body)));
+  router.post(BATCH_PATH, async (req, res) => reply(res, await ops.postTransactionBatch(req.headers.authorization, req.body)));
   router.get("/balance", async (req, res) => reply(res, await ops.balance(req.headers.authorization, req.query.playerId, req.query.currency)));
   router.get("/players/:playerId/balance", async (req, res) => reply(res, await ops.balance(req.headers.authorization, req.params.playerId, req.query.currency)));
 
-  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     // express.json's own errors: a malformed or oversized body.
     const status = (err as { status?: number; type?: string }).status;
-    if (status && status < 500) return reply(res, errorReply(BAD_BODY));
+    if (status && status < 500) return reply(res, errorReply(isBatch(req) ? BAD_BATCH_BODY : BAD_BODY));
     opts.log.error({ err }, "internal API error");
-    reply(res, errorReply(new ApiError("INTERNAL_SERVER_ERROR", "Internal error")));
+    reply(res, errorReply(INTERNAL_ERROR));
   });
 
   app.use(INTERNAL_API_PREFIX, router);
@@ -248,17 +305,22 @@ export function mountInternalApi(app: Express, opts: InternalApiOptions, http?: 
     try {
       r = await handle(req);
     } catch (err) {
-      if (err === BAD_BODY) r = errorReply(BAD_BODY);
+      if (err === BAD_BODY || err === BAD_BATCH_BODY) r = errorReply(err as ApiError);
       else {
         opts.log.error({ err }, "internal API error");
-        r = errorReply(new ApiError("INTERNAL_SERVER_ERROR", "Internal error"));
+        r = errorReply(INTERNAL_ERROR);
       }
     }
     if (r) writeReply(res, r);
   };
+  const acceptsJsonPost = (req: IncomingMessage) => req.method === "POST" && isPlainJson(req.headers["content-type"]) && !req.headers["content-encoding"];
   http.route(`${INTERNAL_API_PREFIX}/transactions`, {
-    accepts: (req) => req.method === "POST" && isPlainJson(req.headers["content-type"]) && !req.headers["content-encoding"],
-    handle: guarded(async (req) => ops.postTransaction(req.headers.authorization, await readJson(req))),
+    accepts: acceptsJsonPost,
+    handle: guarded(async (req) => ops.postTransaction(req.headers.authorization, await readJson(req, MAX_BODY_BYTES, BAD_BODY))),
+  });
+  http.route(`${INTERNAL_API_PREFIX}${BATCH_PATH}`, {
+    accepts: acceptsJsonPost,
+    handle: guarded(async (req) => ops.postTransactionBatch(req.headers.authorization, await readJson(req, MAX_BATCH_BODY_BYTES, BAD_BATCH_BODY))),
   });
   http.route(`${INTERNAL_API_PREFIX}/balance`, {
     accepts: (req) => req.method === "GET",

@@ -5,7 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateServiceTokenSecret } from "@casino/kernel/auth/service-tokens";
+import { ServiceTokenSigner, generateServiceTokenSecret } from "@casino/kernel/auth/service-tokens";
 import { startService } from "@casino/kernel/service";
 import { testSigningKeys } from "@casino/kernel/testing/service-harness";
 import { WalletClient } from "@casino/wallet-client";
@@ -99,6 +99,40 @@ describe("a wallet killed between commit and answer", () => {
     const retried = await client.post(stake);
     expect(retried).toMatchObject({ replayed: true, cashAmount: "-2500", cashBalance: "7500", walletVersion: "2" });
     expect(await client.balance(playerId, "GBP")).toMatchObject({ cash: "7500", walletVersion: "2" });
+    await client.close();
+    restarted.kill("SIGTERM");
+    await exited(restarted);
+  }, 180_000);
+
+  it("dies at a batch's first new commit, before any answer; the batch sent again moves each command's money once", async () => {
+    const crashing = await startChild({ WALLET_FAILPOINT: "exit-after-commit" });
+    children.push(crashing);
+    const client = new WalletClient({ baseUrl: `http://127.0.0.1:${port}`, serviceTokenSecret: secret, caller: "games", attempts: 1 });
+    const before = await client.balance(playerId, "GBP");
+    const commands = [100, 200, 300].map((amount) => ({ type: "STAKE", playerId, currency: "GBP", amount: String(amount), idempotencyKey: `crash-batch-${randomUUID()}`, counterRef: "hub88" }));
+    const postBatch = async () =>
+      fetch(`http://127.0.0.1:${port}/internal/wallet/v1/transactions/batch`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${await new ServiceTokenSigner(secret, "games", "wallet").token()}` },
+        body: JSON.stringify({ commands }),
+      });
+
+    await expect(postBatch()).rejects.toThrow();
+    expect(await exited(crashing)).toBe("SIGKILL");
+
+    const restarted = await startChild();
+    children.push(restarted);
+    const retried = await postBatch();
+    expect(retried.status).toBe(200);
+    const { results } = (await retried.json()) as { results: Array<{ status: number; body: { cashAmount: string; replayed: boolean } }> };
+    expect(results.map((r) => [r.status, r.body.cashAmount])).toEqual([
+      [200, "-100"],
+      [200, "-200"],
+      [200, "-300"],
+    ]);
+    // At least the command whose commit stopped the process is a replay.
+    expect(results.some((r) => r.body.replayed)).toBe(true);
+    expect(await client.balance(playerId, "GBP")).toMatchObject({ cash: String(BigInt(before.cash) - 600n), walletVersion: String(BigInt(before.walletVersion) + 3n) });
     await client.close();
     restarted.kill("SIGTERM");
     await exited(restarted);
