@@ -8,6 +8,9 @@ export interface RgsConfig {
   busyWaitMs: number;
   /** Provider configuration and catalogue entries are cached this long. */
   cacheMs: number;
+  /** Group commit of the callbacks' claims and answers (store.ts): statements in flight, and writes per statement. */
+  writeInFlight: number;
+  writeBatch: number;
 }
 
 export function loadRgsConfig(env: Record<string, string | undefined>): RgsConfig {
@@ -16,8 +19,16 @@ export function loadRgsConfig(env: Record<string, string | undefined>): RgsConfi
       RGS_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
       RGS_BUSY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
       RGS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+      RGS_WRITE_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(2),
+      RGS_WRITE_BATCH: z.coerce.number().int().min(1).max(256).default(32),
     },
     env,
   );
-  return { leaseMs: cfg.RGS_LEASE_MS, busyWaitMs: cfg.RGS_BUSY_WAIT_MS, cacheMs: cfg.RGS_CACHE_MS };
+  return {
+    leaseMs: cfg.RGS_LEASE_MS,
+    busyWaitMs: cfg.RGS_BUSY_WAIT_MS,
+    cacheMs: cfg.RGS_CACHE_MS,
+    writeInFlight: cfg.RGS_WRITE_IN_FLIGHT,
+    writeBatch: cfg.RGS_WRITE_BATCH,
+  };
 }

@@ -29,6 +29,9 @@ export interface RgsDeps {
   busyWaitMs?: number;
   /** Provider configuration and catalogue entries are cached this long. */
   cacheMs?: number;
+  /** Group commit of claims and answers (RgsStoreOptions); PGlite always has one statement in flight. */
+  writeInFlight?: number;
+  writeBatch?: number;
 }
 
 export interface MountedRgs {
@@ -37,7 +40,10 @@ export interface MountedRgs {
 }
 
 export function mountRgs(http: Pick<RunningHttpServer, "app" | "routePrefix">, deps: RgsDeps): MountedRgs {
-  const store = new RgsStore(deps.sql);
+  const store = new RgsStore(deps.sql, {
+    ...(deps.writeInFlight !== undefined && deps.sql.dialect === "postgres" ? { maxInFlight: deps.writeInFlight } : {}),
+    ...(deps.writeBatch !== undefined ? { maxBatch: deps.writeBatch } : {}),
+  });
   const service = new GameTransactionService({
     store,
     wallet: deps.wallet,
