@@ -8,7 +8,8 @@ import { NO_SESSION, SESSION_GAP_MS, chooseInterval, due, onActivity, type Activ
 
 type Tx = Prisma.TransactionClient;
 
-const stateOf = (row: RealityCheck | null): RealityState =>
+/** A player's reality-check row as the pure rules see it (no row: no interval, no session). */
+export const stateOf = (row: RealityCheck | null): RealityState =>
   row
     ? {
         intervalMinutes: row.intervalMinutes,

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { startTestService, type TestService } from "@casino/kernel/testing/service-harness";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { NO_SESSION, SESSION_GAP_MS, onActivity, type Activity, type RealityState } from "../src/reality-check.ts";
-import { RealityChecks } from "../src/reality-check-service.ts";
+import { RealityChecks, stateOf } from "../src/reality-check-service.ts";
 import { createComplianceService } from "../src/service.ts";
 
 const clock = new Date("2026-11-29T10:00:00Z");
@@ -27,19 +27,10 @@ const step = fc.record({
   replay: fc.boolean(),
 });
 
+/** The stored state, or null when no row was written. */
 async function stored(playerId: string): Promise<RealityState | null> {
   const row = await svc.runtime.prisma.realityCheck.findUnique({ where: { playerId } });
-  if (!row) return null;
-  return {
-    intervalMinutes: row.intervalMinutes,
-    currency: row.currency,
-    sessionStartedAt: row.sessionStartedAt,
-    lastActivityAt: row.lastActivityAt,
-    nextReminderAt: row.nextReminderAt,
-    stakesMinor: row.stakesMinor,
-    winsMinor: row.winsMinor,
-    reminders: row.reminders,
-  };
+  return row && stateOf(row);
 }
 
 describe("reality-check activity recorded in one statement", () => {

@@ -5,7 +5,7 @@ import { TEST_SERVICE_TOKEN_SECRET, startTestService, type TestService } from "@
 import { WalletApiError, WalletClient, type WalletCommand } from "@casino/wallet-client";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { walletService } from "../src/service.ts";
-import { countTransactions, createWallet, walletBaseUrl } from "./support/wallets.ts";
+import { countTransactions, createWallet, stakeCommand as stakeOf, walletBaseUrl } from "./support/wallets.ts";
 
 let svc: TestService<PrismaClient>;
 let games: WalletClient;
@@ -274,15 +274,7 @@ describe("POST /transactions/batch", () => {
     expect(results).toHaveLength(commands.length);
     return results;
   }
-  const stakeCommand = (playerId: string, amount: string, idempotencyKey = key()) => ({
-    type: "STAKE",
-    playerId,
-    currency: "GBP",
-    amount,
-    idempotencyKey,
-    counterRef: "hub88",
-    reference: { roundId: "r-1" },
-  });
+  const stakeCommand = (playerId: string, amount: string, idempotencyKey = key()) => stakeOf(playerId, amount, idempotencyKey, { reference: { roundId: "r-1" } });
   const depositCommand = (playerId: string, amount: string, idempotencyKey = key()) => ({ type: "DEPOSIT", playerId, currency: "GBP", amount, idempotencyKey, counterRef: "stripe" });
   async function funded(): Promise<string> {
     const playerId = await createWallet(svc);

@@ -5,7 +5,7 @@ import { TEST_SERVICE_TOKEN_SECRET, startTestService, type TestService } from "@
 import { WalletApiError, WalletClient, type WalletBatchingOptions, type WalletClientOptions, type WalletCommand } from "@casino/wallet-client";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { walletService } from "../src/service.ts";
-import { countTransactions, createWallet, walletBaseUrl } from "./support/wallets.ts";
+import { countTransactions, createWallet, stakeCommand, walletBaseUrl } from "./support/wallets.ts";
 
 /**
  * The wallet client's batching mode against a real wallet, through a proxy that counts the requests
@@ -115,14 +115,7 @@ function gamesClient(batch: WalletBatchingOptions | undefined, extra: Partial<Wa
 }
 
 const key = () => `k-${randomUUID()}`;
-const stake = (playerId: string, amount: string, idempotencyKey = key()): WalletCommand => ({
-  type: "STAKE",
-  playerId,
-  currency: "GBP",
-  amount,
-  idempotencyKey,
-  counterRef: "hub88",
-});
+const stake = (playerId: string, amount: string, idempotencyKey = key()): WalletCommand => stakeCommand(playerId, amount, idempotencyKey);
 async function funded(amount = "10000"): Promise<string> {
   const playerId = await createWallet(svc);
   await payments.post({ type: "DEPOSIT", playerId, currency: "GBP", amount, idempotencyKey: key(), counterRef: "stripe" });

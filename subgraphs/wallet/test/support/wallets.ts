@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TestService } from "@casino/kernel/testing/service-harness";
+import type { WalletCommand } from "@casino/wallet-client";
 import type { PrismaClient } from "../../src/generated/prisma/client.ts";
 import { Ledger } from "../../src/ledger/ledger.ts";
 
@@ -15,3 +16,14 @@ export const countTransactions = (svc: TestService<PrismaClient>, playerId: stri
 
 /** The base URL of the wallet process (its internal API lives beside /graphql). */
 export const walletBaseUrl = (svc: TestService<PrismaClient>) => svc.url.replace(/\/graphql$/, "");
+
+/** A STAKE command of the internal API as the games service posts it (GBP, amount in minor units); `extra` adds or overrides fields. */
+export const stakeCommand = (playerId: string, amount: string, idempotencyKey: string = `k-${randomUUID()}`, extra: Partial<WalletCommand> = {}): WalletCommand => ({
+  type: "STAKE",
+  playerId,
+  currency: "GBP",
+  amount,
+  idempotencyKey,
+  counterRef: "hub88",
+  ...extra,
+});
