@@ -13,6 +13,7 @@
  * written at once with its own statement, as before.
  */
 import { BatchQueue, type Settled } from "@casino/kernel/batch-queue";
+import { isStatementError } from "@casino/kernel/db/errors";
 import type { SqlExecutor } from "@casino/kernel/db/sql";
 import { sessionByTokenSql, type LaunchSessionRow } from "../launch/sessions.ts";
 import type { OutcomeCode } from "./model.ts";
@@ -263,12 +264,6 @@ type WriteResult = ClaimResult | Map<string, Date> | null;
 export interface RgsStoreOptions {
   maxInFlight?: number;
   maxBatch?: number;
-}
-
-/** The server answered with an error (SQLSTATE and severity): its transaction was rolled back, none of it is committed. */
-function isStatementError(err: unknown): boolean {
-  const e = err as { code?: unknown; severity?: unknown } | null;
-  return typeof e?.severity === "string" && typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code);
 }
 
 export class RgsStore {

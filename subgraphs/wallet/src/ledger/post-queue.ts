@@ -1,3 +1,4 @@
+import { isStatementError } from "@casino/kernel/db/errors";
 import type { SqlExecutor } from "@casino/kernel/db/sql";
 import type { LedgerCommand } from "./rules.ts";
 
@@ -41,16 +42,6 @@ const POST_BATCH = `SELECT * FROM ledger_post_batch($1::jsonb)`;
 // Named prepared statements: each connection of the write path parses and plans them once.
 const POST_ONE_NAMED = { name: "wallet_ledger_post" };
 const POST_BATCH_NAMED = { name: "wallet_ledger_post_batch" };
-
-/**
- * The server answered the statement with an error (a SQLSTATE, with a severity), so its transaction
- * was rolled back and none of it is committed. Anything else (a reset connection, a timeout) leaves
- * the outcome unknown.
- */
-function isStatementError(err: unknown): boolean {
-  const e = err as { code?: unknown; severity?: unknown } | null;
-  return typeof e?.severity === "string" && typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code);
-}
 
 /**
  * Group commit for ledger_post(). Commands arrive one by one (one HTTP request each); at most
