@@ -11,7 +11,9 @@
  * BENCH_COST_WORKERS concurrent workers (closed loop), then as many STAKE+WIN pairs straight to the
  * wallet; CPU is read from /proc/<pid>/stat (utime + stime) before and after each phase, for the
  * PostgreSQL backends by application_name (PGAPPNAME of each service); `gamesInKernel` is the part of
- * the games service's CPU spent in the kernel (system calls: sockets). Writes bench-results/rgs-cost.json.
+ * the games service's CPU spent in the kernel (system calls: sockets). Also per callback: WAL bytes
+ * (the whole cluster, so both databases) and, for each table of both services, rows inserted and
+ * updated and the share of updates that were HOT (no index entry written). Writes bench-results/rgs-cost.json.
  *
  * The Hub88 requests of each phase (bodies and X-Hub88-Signature headers) are built and RSA-signed
  * before its snapshot (rgs-support.ts, `presign`): a real aggregator signs on its own machines, so the
@@ -63,6 +65,31 @@ interface Snapshot {
   generator: number;
   backends: Record<string, Map<number, number>>;
   sql: Record<string, number>;
+  /** WAL position in bytes (the whole cluster: both services' databases). */
+  wal: bigint;
+}
+
+/** Row writes of one table of the games schema, from pg_stat_user_tables. */
+interface TableWrites {
+  inserted: number;
+  updated: number;
+  hotUpdated: number;
+}
+
+/**
+ * Inserts, updates and HOT updates (no index entry written) of every table of both services' schemas,
+ * by "service.table". Backends report their counters at most once a second when idle, so this waits
+ * for that first.
+ */
+async function tableWrites(bench: RgsBench): Promise<Record<string, TableWrites>> {
+  await new Promise((r) => setTimeout(r, 1_500));
+  await bench.admin.query("SELECT pg_stat_clear_snapshot()");
+  const { rows } = await bench.admin.query<{ s: string; t: string; ins: string; upd: string; hot: string }>(
+    "SELECT schemaname AS s, relname AS t, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE schemaname = ANY($1)",
+    [[bench.gamesSchema, bench.walletSchema]],
+  );
+  const service = (schema: string) => (schema === bench.gamesSchema ? "games" : "wallet");
+  return Object.fromEntries(rows.map((r) => [`${service(r.s)}.${r.t}`, { inserted: Number(r.ins), updated: Number(r.upd), hotUpdated: Number(r.hot) }]));
 }
 
 async function sqlCounts(bench: RgsBench): Promise<Record<string, number>> {
@@ -88,7 +115,8 @@ async function snapshot(bench: RgsBench): Promise<Snapshot> {
     backends[service] = new Map(rows.map((r) => [r.pid, cpuMs(r.pid)]));
   }
   const self = process.cpuUsage();
-  return { games: cpuMs(bench.games.child.pid!), gamesKernel: cpuMs(bench.games.child.pid!, true), wallet: cpuMs(bench.wallet.child.pid!), generator: (self.user + self.system) / 1000, backends, sql: await sqlCounts(bench) };
+  const wal = BigInt((await bench.admin.query<{ b: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint::text AS b")).rows[0]!.b);
+  return { wal, games: cpuMs(bench.games.child.pid!), gamesKernel: cpuMs(bench.games.child.pid!, true), wallet: cpuMs(bench.wallet.child.pid!), generator: (self.user + self.system) / 1000, backends, sql: await sqlCounts(bench) };
 }
 
 /** CPU ms spent between two snapshots, per process group; backends that appeared meanwhile count whole. */
@@ -170,6 +198,7 @@ try {
   ] as const) {
     // Signed before the snapshot: the phase measures sending, not the aggregator's signatures.
     if (name === "rgs") await presign(name, ROUNDS);
+    const writesBefore = await tableWrites(bench);
     const before = await snapshot(bench);
     const { rec, seconds } = await rounds(ROUNDS, WORKERS, fn);
     await new Promise((r) => setTimeout(r, 200));
@@ -184,6 +213,16 @@ try {
     const { gamesInKernel: _inKernel, ...processes } = cpu;
     const total = round(Object.values(processes).reduce((s, v) => s + v, 0) / calls, 3);
     const sql = sqlDelta(before, after);
+    const walBytesPerCall = round(Number(after.wal - before.wal) / calls, 0);
+    // Per table written in the phase: rows inserted and updated per call, and the share of updates that were HOT.
+    const writesAfter = await tableWrites(bench);
+    const tables: Record<string, { insertedPerCall: number; updatedPerCall: number; hotShare: number }> = {};
+    for (const [t, b] of Object.entries(writesAfter).sort(([x], [y]) => x.localeCompare(y))) {
+      const a = writesBefore[t] ?? { inserted: 0, updated: 0, hotUpdated: 0 };
+      const updated = b.updated - a.updated;
+      if (b.inserted === a.inserted && updated === 0) continue;
+      tables[t] = { insertedPerCall: round((b.inserted - a.inserted) / calls, 3), updatedPerCall: round(updated / calls, 3), hotShare: updated > 0 ? round((b.hotUpdated - a.hotUpdated) / updated, 3) : 0 };
+    }
     const statements = Object.values(sql).reduce((s, v) => s + v, 0);
     phases[name] = {
       calls,
@@ -193,11 +232,15 @@ try {
       errorsByCode: Object.fromEntries(rec.errors),
       ...(name === "rgs" ? { presigned: presigned.rgs } : {}),
       cpuMsPerCall: { ...perCall, total },
+      walBytesPerCall,
+      tables,
       gamesStatementsPerCall: round(statements / calls, 3),
       gamesStatements: Object.fromEntries(Object.entries(sql).sort((x, y) => y[1] - x[1]).map(([k, v]) => [k, round(v / calls, 3)])),
     };
     log(`${name}: ${calls} calls in ${round(seconds, 1)} s (${round(calls / seconds, 1)}/s), errors ${rec.errorCount()}`);
     log(`    CPU ms per call: ${Object.entries(perCall).map(([k, v]) => `${k} ${v}`).join(", ")}; total ${total}`);
+    log(`    WAL bytes per call (both databases): ${walBytesPerCall}`);
+    for (const [t, w] of Object.entries(tables)) log(`    ${t}: ${w.insertedPerCall} inserted, ${w.updatedPerCall} updated per call; HOT share of updates ${w.hotShare}`);
     if (name === "rgs") {
       log(`    games statements per callback: ${round(statements / calls, 3)}`);
       for (const [label, n] of Object.entries(sql).sort((x, y) => y[1] - x[1])) log(`      ${round(n / calls, 3)}  ${label}`);

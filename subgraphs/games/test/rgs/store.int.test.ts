@@ -323,3 +323,15 @@ describe("group commit of claims and answers", () => {
     expect(await store.find(providerId, [faulty[0]!.externalId])).toEqual([]);
   });
 });
+
+it("leaves room on each page of rgs_transaction for the answer, so that its update can be HOT (fillfactor 70)", async () => {
+  // finish() updates only unindexed columns of the rows claimFresh inserted; with free room on the
+  // row's page, PostgreSQL writes no index entries for that update (bench: rgs-cost's HOT share).
+  const rows = await games.runtime.db.sql.query<{ relname: string; reloptions: string[] | null }>(
+    `SELECT c.relname, c.reloptions FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname IN ('rgs_transaction', 'rgs_attempt') ORDER BY c.relname`,
+  );
+  expect(rows).toEqual([
+    { relname: "rgs_attempt", reloptions: null },
+    { relname: "rgs_transaction", reloptions: ["fillfactor=70"] },
+  ]);
+});
