@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { SessionRevocationFeed } from "./auth/revocations.ts";
 import { TokenVerifier } from "./auth/tokens.ts";
 import { loadServiceConfig, type ServiceConfig, type ServiceName } from "./config.ts";
 import { openDatabase, type Database, type PrismaAdapterFactory } from "./db/database.ts";
@@ -30,6 +31,8 @@ export interface ServiceRuntime<P extends PrismaLike> {
   prisma: P;
   bus: EventBus;
   live: LiveChannel;
+  /** Revoked sessions, which the player service publishes for the gateways. */
+  revocations: SessionRevocationFeed;
   verifier: TokenVerifier;
   http: RunningHttpServer;
   /** Asks the outbox relay to publish now; call after committing a transaction that wrote events. */
@@ -102,6 +105,7 @@ export async function startService<P extends PrismaLike, Ctx extends BaseContext
     prisma,
     bus: transport.bus,
     live: transport.live,
+    revocations: transport.revocations,
     verifier,
     http,
     publishOutbox: () => relay.kick(),

@@ -1,5 +1,7 @@
+import { InProcessRevocationFeed, type SessionRevocationFeed } from "../auth/revocations.ts";
+import { RedisRevocationFeed } from "../auth/revocations-redis.ts";
 import type { Logger } from "../logger.ts";
-import { IpcBus, IpcLiveChannel } from "./ipc.ts";
+import { IpcBus, IpcLiveChannel, IpcRevocationFeed } from "./ipc.ts";
 import { InProcessBus, InProcessLiveChannel } from "./memory.ts";
 import { RedisLiveChannel, RedisStreamBus } from "./redis.ts";
 import type { EventBus, LiveChannel } from "./types.ts";
@@ -7,7 +9,7 @@ import type { EventBus, LiveChannel } from "./types.ts";
 export * from "./types.ts";
 export * from "./outbox.ts";
 export { InProcessBus, InProcessLiveChannel, EventLog, type EventLogOptions, type GroupMember } from "./memory.ts";
-export { createIpcHub, IpcBus, IpcLiveChannel, IPC_CHANNEL, type IpcHub, type IpcHubOptions } from "./ipc.ts";
+export { createIpcHub, IpcBus, IpcLiveChannel, IpcRevocationFeed, IPC_CHANNEL, type IpcHub, type IpcHubOptions } from "./ipc.ts";
 export { RedisStreamBus, RedisLiveChannel, type RedisStreamBusOptions, type RedisLiveChannelOptions } from "./redis.ts";
 
 /** Set to "1" by the supervisor in the environment of the children it forks. */
@@ -19,6 +21,8 @@ export interface EventTransport {
   readonly mode: EventTransportMode;
   readonly bus: EventBus;
   readonly live: LiveChannel;
+  /** Revoked sessions: the player service publishes them, gateways follow them. */
+  readonly revocations: SessionRevocationFeed;
   close(): Promise<void>;
 }
 
@@ -42,31 +46,37 @@ export function createEventTransport(opts: EventTransportOptions): EventTranspor
   const mode = eventTransportMode(opts.redisUrl);
   let bus: EventBus;
   let live: LiveChannel;
+  let revocations: SessionRevocationFeed;
   switch (mode) {
     case "redis": {
       const url = opts.redisUrl!;
       const redisOpts = { url, keyPrefix: opts.keyPrefix ?? "", log: opts.log };
       bus = new RedisStreamBus(redisOpts);
       live = new RedisLiveChannel(redisOpts);
+      revocations = new RedisRevocationFeed(redisOpts);
       break;
     }
     case "ipc":
       bus = new IpcBus({ log: opts.log });
       live = new IpcLiveChannel({ log: opts.log });
+      revocations = new IpcRevocationFeed({ log: opts.log });
       break;
     case "memory":
       bus = new InProcessBus({ log: opts.log });
       live = new InProcessLiveChannel({ log: opts.log });
+      revocations = new InProcessRevocationFeed();
       break;
   }
   return {
     mode,
     bus,
     live,
+    revocations,
     async close() {
       // Close subscriptions (which ack what they hold) before the live side goes away.
       await bus.close();
       await live.close();
+      await revocations.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import { RevocationSet, revokedSessionsSchema, type RevocationFollower, type RevokedSession, type SessionRevocationFeed } from "../auth/revocations.ts";
 import type { Logger } from "../logger.ts";
 import { EventLog, LiveListeners, typeFilter, type EventLogOptions } from "./memory.ts";
 import { toJsonSafe } from "./outbox.ts";
@@ -31,13 +32,20 @@ export type ChildToHub = Tagged<
   | { t: "live.publish"; req: number; message: LiveMessage }
   | { t: "live.subscribe"; req: number; playerId: string }
   | { t: "live.unsubscribe"; req: number; playerId: string }
+  | { t: "auth.revoke"; req: number; entries: RevokedSession[] }
+  | { t: "auth.seed"; req: number; entries: RevokedSession[] }
+  | { t: "auth.seeded"; req: number }
+  | { t: "auth.follow"; req: number }
+  | { t: "auth.unfollow"; req: number }
 >;
 
 /** Hub to child. */
 export type HubToChild = Tagged<
-  | { t: "reply"; req: number; error?: string }
+  | { t: "reply"; req: number; error?: string; value?: boolean }
   | { t: "bus.deliver"; sub: string; delivery: number; event: DomainEvent }
   | { t: "live.deliver"; message: LiveMessage }
+  | { t: "auth.snapshot"; entries: RevokedSession[] }
+  | { t: "auth.revoked"; entries: RevokedSession[] }
 >;
 
 function isTagged(msg: unknown): msg is { ch: typeof IPC_CHANNEL; t: string } {
@@ -120,6 +128,14 @@ export function createIpcHub(opts: IpcHubOptions = {}): IpcHub {
   function reply(peer: Peer, req: number, err?: unknown): void {
     send(peer, err === undefined ? { ch: IPC_CHANNEL, t: "reply", req } : { ch: IPC_CHANNEL, t: "reply", req, error: errorMessage(err) });
   }
+
+  // Session revocations: the hub lives exactly as long as the platform (a child that exits stops
+  // it), and the player service seeds the set from its database each time it starts.
+  const revoked = new RevocationSet();
+  let revocationsSeeded = false;
+  const revocationFollowers = new Set<Peer>();
+  const pruneRevocations = setInterval(() => revoked.prune(), 60_000);
+  pruneRevocations.unref();
 
   function deliverTo(peer: Peer, sub: string, event: DomainEvent): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -218,6 +234,37 @@ export function createIpcHub(opts: IpcHubOptions = {}): IpcHub {
         unroute(peer, msg.playerId);
         reply(peer, msg.req);
         return;
+      case "auth.revoke":
+      case "auth.seed": {
+        const parsed = revokedSessionsSchema.safeParse(msg.entries);
+        if (!parsed.success) {
+          reply(peer, msg.req, new Error("malformed session revocations"));
+          return;
+        }
+        const added = revoked.add(parsed.data);
+        if (msg.t === "auth.seed") {
+          revocationsSeeded = true;
+          const entries = revoked.list();
+          for (const target of revocationFollowers) send(target, { ch: IPC_CHANNEL, t: "auth.snapshot", entries });
+        } else if (added.length > 0) {
+          // Sent to the gateways before the reply: the revoking request answers only after this.
+          for (const target of revocationFollowers) send(target, { ch: IPC_CHANNEL, t: "auth.revoked", entries: added });
+        }
+        reply(peer, msg.req);
+        return;
+      }
+      case "auth.seeded":
+        send(peer, { ch: IPC_CHANNEL, t: "reply", req: msg.req, value: revocationsSeeded });
+        return;
+      case "auth.follow":
+        revocationFollowers.add(peer);
+        if (revocationsSeeded) send(peer, { ch: IPC_CHANNEL, t: "auth.snapshot", entries: revoked.list() });
+        reply(peer, msg.req);
+        return;
+      case "auth.unfollow":
+        revocationFollowers.delete(peer);
+        reply(peer, msg.req);
+        return;
       default:
         assertNever(msg);
     }
@@ -235,6 +282,7 @@ export function createIpcHub(opts: IpcHubOptions = {}): IpcHub {
       void dropSubscription(peer, sub, `child ${peer.name} went away`);
     }
     for (const playerId of [...peer.players]) unroute(peer, playerId);
+    revocationFollowers.delete(peer);
     log?.info({ child: peer.name, unacked }, "IPC child detached");
   }
 
@@ -265,6 +313,7 @@ export function createIpcHub(opts: IpcHubOptions = {}): IpcHub {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(pruneRevocations);
       for (const child of [...peers.keys()]) detach(child);
       await eventLog.close();
     },
@@ -292,9 +341,10 @@ class ChildEndpoint {
   private subSeq = 0;
   private users = 0;
   private listening = false;
-  private readonly requests = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private readonly requests = new Map<number, { resolve: (value?: boolean) => void; reject: (err: Error) => void }>();
   private readonly subs = new Map<string, ChildSubscription>();
   readonly live = new LiveListeners();
+  readonly revocationFollowers = new Set<RevocationFollower>();
   private log: Logger | undefined;
 
   private readonly onMessage = (msg: unknown): void => {
@@ -304,6 +354,7 @@ class ChildEndpoint {
   private readonly onDisconnect = (): void => {
     for (const { reject } of this.requests.values()) reject(new Error("IPC channel to the supervisor closed"));
     this.requests.clear();
+    for (const follower of this.revocationFollowers) follower.unavailable("IPC channel to the supervisor closed");
   };
 
   static available(): boolean {
@@ -353,9 +404,9 @@ class ChildEndpoint {
     });
   }
 
-  request(body: Request): Promise<void> {
+  request(body: Request): Promise<boolean | undefined> {
     const req = ++this.reqSeq;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<boolean | undefined>((resolve, reject) => {
       this.requests.set(req, { resolve, reject });
       this.post({ ...body, req, ch: IPC_CHANNEL } as ChildToHub).catch((err: Error) => {
         this.requests.delete(req);
@@ -387,7 +438,7 @@ class ChildEndpoint {
         if (!pending) return;
         this.requests.delete(msg.req);
         if (msg.error !== undefined) pending.reject(new Error(msg.error));
-        else pending.resolve();
+        else pending.resolve(msg.value);
         return;
       }
       case "bus.deliver": {
@@ -413,6 +464,12 @@ class ChildEndpoint {
       }
       case "live.deliver":
         this.live.emit(msg.message);
+        return;
+      case "auth.snapshot":
+        for (const follower of this.revocationFollowers) follower.snapshot(msg.entries);
+        return;
+      case "auth.revoked":
+        for (const follower of this.revocationFollowers) follower.revoked(msg.entries);
         return;
       default:
         assertNever(msg);
@@ -523,6 +580,61 @@ export class IpcLiveChannel implements LiveChannel {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.mine.keys()].map((own) => this.unsubscribe(own)));
+    this.endpoint.release();
+  }
+}
+
+/** Session revocations of a forked child: the set lives in the supervisor's hub. */
+export class IpcRevocationFeed implements SessionRevocationFeed {
+  private readonly endpoint = childEndpoint();
+  private readonly mine = new Set<RevocationFollower>();
+  private closed = false;
+
+  constructor(opts: { log?: Logger } = {}) {
+    this.endpoint.retain(opts.log);
+  }
+
+  async revoke(entries: readonly RevokedSession[]): Promise<void> {
+    if (this.closed) throw new Error("IPC revocation feed is closed");
+    await this.endpoint.request({ t: "auth.revoke", entries: revokedSessionsSchema.parse(entries) });
+  }
+
+  async seed(entries: readonly RevokedSession[]): Promise<void> {
+    if (this.closed) throw new Error("IPC revocation feed is closed");
+    await this.endpoint.request({ t: "auth.seed", entries: revokedSessionsSchema.parse(entries) });
+  }
+
+  async isSeeded(): Promise<boolean> {
+    if (this.closed) throw new Error("IPC revocation feed is closed");
+    return (await this.endpoint.request({ t: "auth.seeded" })) === true;
+  }
+
+  async follow(follower: RevocationFollower): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error("IPC revocation feed is closed");
+    const own: RevocationFollower = {
+      snapshot: (e) => follower.snapshot(revokedSessionsSchema.parse(e)),
+      revoked: (e) => follower.revoked(revokedSessionsSchema.parse(e)),
+      unavailable: (r) => follower.unavailable(r),
+    };
+    // Unavailable until the hub sends a snapshot, which it does at once when the set is seeded.
+    own.unavailable("session revocations not loaded yet");
+    this.mine.add(own);
+    this.endpoint.revocationFollowers.add(own);
+    // Asked again by every follower of the process: the hub answers each with a fresh snapshot.
+    await this.endpoint.request({ t: "auth.follow" });
+    return () => this.unfollow(own);
+  }
+
+  private async unfollow(own: RevocationFollower): Promise<void> {
+    if (!this.mine.delete(own)) return;
+    this.endpoint.revocationFollowers.delete(own);
+    if (this.endpoint.revocationFollowers.size === 0) await this.endpoint.request({ t: "auth.unfollow" }).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.mine].map((own) => this.unfollow(own)));
     this.endpoint.release();
   }
 }

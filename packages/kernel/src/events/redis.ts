@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../logger.ts";
 import { LiveListeners, matchesType, typeFilter, type TypeFilter } from "./memory.ts";
 import { toJsonText } from "./outbox.ts";
@@ -20,8 +20,8 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function connect(url: string, log: Logger, role: string): Redis {
-  const client = new Redis(url, { connectionName: `casino-${role}` });
+function connect(url: string, log: Logger, role: string, options: RedisOptions = {}): Redis {
+  const client = new Redis(url, { connectionName: `casino-${role}`, ...options });
   let lastLogged = 0;
   client.on("error", (err: Error) => {
     // ioredis reports every failed reconnect attempt; one line per few seconds is enough.
@@ -32,6 +32,9 @@ function connect(url: string, log: Logger, role: string): Redis {
   });
   return client;
 }
+
+/** A Redis connection as every part of the platform opens one: named, and logging its errors sparingly. */
+export const connectRedis = connect;
 
 type StreamEntry = [id: string, fields: string[] | null];
 
