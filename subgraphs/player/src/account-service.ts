@@ -6,6 +6,7 @@ import { z } from "zod";
 import { AccountStatusError, cannotLogIn, nextAccountState, restrictionFromReasons, type AccountCommand } from "./account-status.ts";
 import { playerStatusChanged } from "./events.ts";
 import type { Player, PlayerStatus, Prisma, PrismaClient } from "./generated/prisma/client.ts";
+import type { SessionRevocations } from "./session-revocations.ts";
 import { requiredText } from "./validation.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -20,6 +21,7 @@ export const restrictionsChangedSchema = z.object({
 export class AccountService {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly revocations: SessionRevocations,
     private readonly log: Logger,
     private readonly publishOutbox: () => void,
     private readonly now: () => Date = () => new Date(),
@@ -96,11 +98,9 @@ export class AccountService {
     if (claimed.count !== 1) throw appError("CONFLICT", "The account status changed meanwhile; try again");
     if (statusMoved) {
       await tx.outboxEvent.create({ data: playerStatusChanged(player.id, next.status, reason, changedAt) });
+      // Published to the gateways before this commits: open access tokens stop working with the sessions.
       if (cannotLogIn(next.status)) {
-        await tx.authSession.updateMany({
-          where: { subjectType: "PLAYER", subjectId: player.id, revokedAt: null },
-          data: { revokedAt: changedAt, revokeReason: `account ${next.status.toLowerCase()}` },
-        });
+        await this.revocations.revokeWhere(tx, { subjectType: "PLAYER", subjectId: player.id }, `account ${next.status.toLowerCase()}`, changedAt);
       }
     }
     return tx.player.findUniqueOrThrow({ where: { id: player.id } });

@@ -11,6 +11,7 @@ import { isoDate, playerRegistered } from "./events.ts";
 import type { PrismaClient, SubjectType } from "./generated/prisma/client.ts";
 import { EMPTY_PROFILE, assertAddressComplete, parseProfileChanges, type ProfileInput } from "./profile.ts";
 import type { ClientInfo } from "./request-meta.ts";
+import type { SessionRevocations } from "./session-revocations.ts";
 import { checkPassword, normaliseEmail, parseCountry, parseCurrency, parseDateOfBirth } from "./validation.ts";
 
 export interface AuthPayload {
@@ -39,6 +40,7 @@ export class AuthService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly issuer: TokenIssuer,
+    private readonly revocations: SessionRevocations,
     private readonly log: Logger,
     private readonly publishOutbox: () => void,
     private readonly now: () => Date = () => new Date(),
@@ -119,7 +121,8 @@ export class AuthService {
     if (session.revokedAt || session.expiresAt <= now) throw unauthenticated("Session has ended");
     const claimed = await this.prisma.refreshToken.updateMany({ where: { tokenHash, usedAt: null }, data: { usedAt: now } });
     if (claimed.count !== 1) {
-      await this.revokeSession(session.id, "refresh token reuse");
+      // A copied refresh token must die even when the gateways cannot be told right now.
+      await this.revocations.revokeEvenIfUnpublished(session.id, "refresh token reuse");
       this.log.warn({ sessionId: session.id }, "refresh token reuse detected; session revoked");
       throw unauthenticated("Session has ended");
     }
@@ -135,7 +138,8 @@ export class AuthService {
   async logout(refreshToken: string): Promise<boolean> {
     const found = await this.prisma.refreshToken.findUnique({ where: { tokenHash: hashOpaqueToken(refreshToken) } });
     if (!found) return false;
-    await this.revokeSession(found.sessionId, "logout");
+    // Its access tokens stop working at the gateways too; SERVICE_UNAVAILABLE (nothing revoked) when they cannot be told.
+    await this.prisma.$transaction((tx) => this.revocations.revokeWhere(tx, { id: found.sessionId }, "logout"));
     return true;
   }
 
@@ -178,13 +182,6 @@ export class AuthService {
     const staff = await this.prisma.staffUser.findUnique({ where: { id: subjectId } });
     if (!staff?.active) throw unauthenticated("Session has ended");
     return staff.roles.filter(isStaffRole);
-  }
-
-  private async revokeSession(sessionId: string, reason: string): Promise<void> {
-    await this.prisma.authSession.updateMany({
-      where: { id: sessionId, revokedAt: null },
-      data: { revokedAt: this.now(), revokeReason: reason },
-    });
   }
 
   private async startSession(subjectType: SubjectType, subjectId: string, roles: StaffRole[], client: ClientInfo): Promise<AuthPayload> {

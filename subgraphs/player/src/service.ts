@@ -20,6 +20,7 @@ import { policies } from "./policies.ts";
 import { ProfileService } from "./profile-service.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { kycCallbackPath, mountKycCallback } from "./rest/kyc-callback.ts";
+import { SessionRevocations } from "./session-revocations.ts";
 import { SessionService } from "./sessions.ts";
 
 export const typeDefs = parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../schema.graphql"), "utf8"));
@@ -43,13 +44,16 @@ export const playerService: ServiceModule<PrismaClient, PlayerContext> = {
     const issuer = await TokenIssuer.fromPem(runtime.config.jwtPrivateKey!, runtime.config.jwtIssuer, cfg.accessTokenTtlSeconds);
     if (!cfg.complianceUrl) runtime.log.warn("COMPLIANCE_URL not set: registrations are not screened against GAMSTOP here (compliance still blocks play until it has screened the player)");
     const gamstop = cfg.complianceUrl ? new ComplianceGamstopScreen(cfg.complianceUrl, runtime.config.serviceTokenSecret, runtime.log) : undefined;
-    const auth = new AuthService(runtime.prisma, issuer, runtime.log, runtime.publishOutbox, undefined, gamstop);
+    const revocations = new SessionRevocations(runtime.prisma, runtime.revocations, cfg.accessTokenTtlSeconds, runtime.log);
+    // Revocations made before this start (or before Redis lost them) reach the gateways again.
+    runtime.onShutdown(await revocations.keepSeeded());
+    const auth = new AuthService(runtime.prisma, issuer, revocations, runtime.log, runtime.publishOutbox, undefined, gamstop);
     if (cfg.adminEmail && cfg.adminPassword) await auth.seedAdmin(cfg.adminEmail, cfg.adminPassword);
     else runtime.log.warn("ADMIN_EMAIL / ADMIN_PASSWORD not set: no admin seeded");
 
     const profile = new ProfileService(runtime.prisma, runtime.log, runtime.publishOutbox);
-    const accounts = new AccountService(runtime.prisma, runtime.log, runtime.publishOutbox);
-    const sessions = new SessionService(runtime.prisma);
+    const accounts = new AccountService(runtime.prisma, revocations, runtime.log, runtime.publishOutbox);
+    const sessions = new SessionService(runtime.prisma, revocations);
     const { provider, secret, simulator } = kycProvider(runtime, cfg.kyc);
     if (simulator) runtime.onShutdown(() => simulator.close());
     const callbackUrl = () => cfg.kyc.callbackUrl ?? `${runtime.http.url}${kycCallbackPath(provider.name)}`;

@@ -1,6 +1,7 @@
 import { notFound } from "@casino/kernel/errors";
 import { isUuid } from "@casino/kernel/ids";
 import type { AuthSession, PrismaClient } from "./generated/prisma/client.ts";
+import type { SessionRevocations } from "./session-revocations.ts";
 
 /** A player's session as the API shows it. */
 export interface SessionView {
@@ -36,20 +37,20 @@ export const openSessionsOf = (playerIds: readonly string[], now: Date) => ({
 export class SessionService {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly now: () => Date = () => new Date(),
+    private readonly revocations: SessionRevocations,
   ) {}
 
   /**
-   * Ends one of the player's sessions: its refresh token stops working. Another player's session
-   * answers exactly like a missing one, so ids cannot be probed.
+   * Ends one of the player's sessions: its refresh token and its access tokens stop working. Another
+   * player's session answers exactly like a missing one, so ids cannot be probed.
    */
   async revoke(playerId: string, sessionId: string, reason: string): Promise<boolean> {
-    if (!isUuid(sessionId.trim().toLowerCase())) throw notFound("Session");
-    const revoked = await this.prisma.authSession.updateMany({
-      where: { id: sessionId.trim().toLowerCase(), subjectType: "PLAYER", subjectId: playerId, revokedAt: null },
-      data: { revokedAt: this.now(), revokeReason: reason },
-    });
-    if (revoked.count === 0) throw notFound("Session");
+    const id = sessionId.trim().toLowerCase();
+    if (!isUuid(id)) throw notFound("Session");
+    const revoked = await this.prisma.$transaction((tx) =>
+      this.revocations.revokeWhere(tx, { id, subjectType: "PLAYER", subjectId: playerId }, reason),
+    );
+    if (revoked.length === 0) throw notFound("Session");
     return true;
   }
 }
