@@ -5,6 +5,7 @@ import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/di
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type ErrorRequestHandler } from "express";
 import { GraphQLError } from "graphql";
+import type { SessionRevocationFeed } from "@casino/kernel/auth/revocations";
 import { TokenVerifier } from "@casino/kernel/auth/tokens";
 import type { ServiceName } from "@casino/kernel/config";
 import type { LiveChannel } from "@casino/kernel/events/types";
@@ -17,6 +18,7 @@ import { clientInfoOf } from "@casino/kernel/graphql/subgraph";
 import { forwardedHeaders, type GatewayContext } from "./context.ts";
 import { createSubgraphFetcher, type Fetcher } from "./fetcher.ts";
 import { costWithVariablesPlugin, limitRules } from "./limits.ts";
+import { RevokedSessions } from "./revoked-sessions.ts";
 import { createSubscriptionMetrics } from "./subscriptions/metrics.ts";
 import { DEFAULT_LIVE_TOPICS, type LiveTopicRegistry } from "./subscriptions/registry.ts";
 import { attachSubscriptionServer, type SubscriptionServer } from "./subscriptions/server.ts";
@@ -34,6 +36,8 @@ export interface GatewayOptions {
   config: GatewayConfig;
   /** Where subgraphs publish per-player live messages (Redis pub/sub across instances). */
   live: LiveChannel;
+  /** Revoked sessions, whose access tokens are refused before they expire (Redis across instances). */
+  revocations: SessionRevocationFeed;
   log?: Logger;
   /** Subscription fields and their live topics; defaults to DEFAULT_LIVE_TOPICS. */
   liveTopics?: LiveTopicRegistry;
@@ -47,6 +51,8 @@ export interface RunningGateway {
   port: number;
   metrics: Metrics;
   subscriptions: SubscriptionServer;
+  /** The gateway's copy of the revoked sessions. */
+  revokedSessions: RevokedSessions;
   stop(): Promise<void>;
 }
 
@@ -104,6 +110,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const log = opts.log ?? createLogger("gateway", config.logLevel);
   const metrics = createMetrics("gateway");
   const verifier = await TokenVerifier.fromPem(config.jwtPublicKey, config.jwtIssuer);
+  const revokedSessions = new RevokedSessions(log.child({ component: "revoked-sessions" }));
+  const stopFollowing = await revokedSessions.follow(opts.revocations);
   const subgraphFetcher = createSubgraphFetcher();
   const fetcher: Fetcher = subgraphFetcher.fetcher;
 
@@ -115,13 +123,26 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     __exposeQueryPlanExperimental: false,
   });
 
-  const http = createHttpServer({ service: "gateway", port: config.port, ...(config.host ? { host: config.host } : {}), log, metrics });
+  const http = createHttpServer({
+    service: "gateway",
+    port: config.port,
+    ...(config.host ? { host: config.host } : {}),
+    log,
+    metrics,
+    // A gateway that cannot check revocations refuses every authenticated request: take it out of rotation.
+    readiness: [
+      async () => {
+        if (!revokedSessions.available) throw new Error("session revocations unavailable");
+      },
+    ],
+  });
   // Attached before the gateway loads so it sees the first schema.
   const subscriptions = attachSubscriptionServer({
     httpServer: http.server,
     path: GRAPHQL_PATH,
     gateway,
     verifier,
+    revokedSessions,
     live: opts.live,
     topics: opts.liveTopics ?? DEFAULT_LIVE_TOPICS,
     limits: config.limits,
@@ -152,13 +173,16 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   } catch (err) {
     await subscriptions.dispose();
     await subgraphFetcher.close();
+    await stopFollowing();
     throw err;
   }
 
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     const authorization = req.headers.authorization;
-    // Throws UNAUTHENTICATED (HTTP 401) for a bad or expired token; no header is anonymous.
+    // Throws UNAUTHENTICATED (HTTP 401) for a bad or expired token and for a token of a revoked
+    // session, SERVICE_UNAVAILABLE (503) while revocations cannot be checked; no header is anonymous.
     const principal = await verifier.fromAuthorizationHeader(authorization);
+    revokedSessions.assertActive(principal);
     const { userAgent, ip } = clientInfoOf(req);
     return { principal, authorization, requestId: String(req.headers["x-request-id"] ?? ""), userAgent: userAgent ?? undefined, clientIp: ip ?? undefined };
   };
@@ -179,12 +203,14 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     port: http.port,
     metrics,
     subscriptions,
+    revokedSessions,
     stop: () =>
       (stopped ??= (async () => {
         await subscriptions.dispose();
         await http.close();
         await apollo.stop();
         await subgraphFetcher.close();
+        await stopFollowing();
       })()),
   };
 }

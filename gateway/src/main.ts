@@ -34,7 +34,10 @@ let transport: EventTransport | undefined;
 let gateway: RunningGateway;
 try {
   transport = createEventTransport({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, log });
-  gateway = await startGateway({ supergraphSdl, config, live: transport.live, log });
+  if (transport.mode === "memory") {
+    log.warn("no REDIS_URL and not started by the supervisor: no player service can reach this gateway's session revocations, so it refuses authenticated requests");
+  }
+  gateway = await startGateway({ supergraphSdl, config, live: transport.live, revocations: transport.revocations, log });
 } catch (err) {
   await transport?.close().catch(() => undefined);
   fail(err instanceof Error ? err.message : String(err));

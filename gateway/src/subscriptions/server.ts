@@ -29,6 +29,7 @@ import type { Logger } from "@casino/kernel/logger";
 import type { SubscriptionSettings } from "../config.ts";
 import { forwardedHeaders, type GatewayContext } from "../context.ts";
 import { limitRules, type OperationLimits } from "../limits.ts";
+import type { RevokedSessions } from "../revoked-sessions.ts";
 import { LiveSubscription } from "./live-subscription.ts";
 import type { SubscriptionMetrics } from "./metrics.ts";
 import { planSubscription, type SubscriptionPlan, type TwinQuery } from "./plan.ts";
@@ -36,6 +37,9 @@ import { resolveTopics, type LiveTopicRegistry, type ResolvedTopic } from "./reg
 import { Semaphore } from "./semaphore.ts";
 
 type PlayerPrincipal = Extract<Principal, { kind: "player" }>;
+
+/** WebSocket close code 1013 (RFC 6455 registry): the server cannot serve this now; the client may retry. */
+const CLOSE_TRY_AGAIN_LATER = 1013;
 type GatewayRequestContext = Parameters<ApolloGateway["executor"]>[0];
 
 /** What onConnect learns about a connection; kept on graphql-ws's `extra`. */
@@ -52,6 +56,8 @@ export interface SubscriptionServerOptions {
   /** Must not be loaded yet: the schema arrives through onSchemaLoadOrUpdate. */
   gateway: ApolloGateway;
   verifier: TokenVerifier;
+  /** Connections of a session revoked meanwhile are closed (4401); none are opened for one. */
+  revokedSessions: RevokedSessions;
   live: LiveChannel;
   topics: LiveTopicRegistry;
   limits: OperationLimits & { maxBodyBytes: number };
@@ -265,6 +271,25 @@ export function attachSubscriptionServer(opts: SubscriptionServerOptions): Subsc
   };
   opts.httpServer.on("upgrade", onUpgrade);
 
+  // Open connections by session, so a revocation closes exactly its own.
+  const connectionsBySession = new Map<string, Set<WebSocket>>();
+  const stopWatchingRevocations = opts.revokedSessions.onRevoked((sessionIds) => {
+    const small = sessionIds.size < connectionsBySession.size;
+    const ids = small ? sessionIds : connectionsBySession.keys();
+    for (const sessionId of ids) {
+      if (!small && !sessionIds.has(sessionId)) continue;
+      const sockets = connectionsBySession.get(sessionId);
+      if (!sockets) continue;
+      for (const socket of sockets) socket.close(CloseCode.Unauthorized, "Session ended");
+    }
+  });
+  const forget = (sessionId: string, socket: WebSocket) => {
+    const sockets = connectionsBySession.get(sessionId);
+    if (!sockets) return;
+    sockets.delete(socket);
+    if (sockets.size === 0) connectionsBySession.delete(sessionId);
+  };
+
   const reject = (socket: WebSocket, code: number, reason: string) => {
     socket.close(code, reason);
     // Returning false also makes graphql-ws close (with 4403); the first close code sent wins.
@@ -285,6 +310,8 @@ export function attachSubscriptionServer(opts: SubscriptionServerOptions): Subsc
           return reject(ctx.extra.socket, CloseCode.Unauthorized, "Unauthorized");
         }
         if (principal.kind !== "player") return reject(ctx.extra.socket, CloseCode.Forbidden, "Forbidden");
+        if (!opts.revokedSessions.available) return reject(ctx.extra.socket, CLOSE_TRY_AGAIN_LATER, "Sign-in cannot be checked right now");
+        if (opts.revokedSessions.isRevoked(principal.sessionId)) return reject(ctx.extra.socket, CloseCode.Unauthorized, "Session ended");
         // The connection outlives nothing it was not entitled to: it ends when the token expires.
         const exp = decodeJwt(header.trim().split(/\s+/)[1] ?? "").exp;
         const remaining = exp ? exp * 1000 - Date.now() : 0;
@@ -292,10 +319,14 @@ export function attachSubscriptionServer(opts: SubscriptionServerOptions): Subsc
         ctx.extra.expiry.unref();
         ctx.extra.principal = principal;
         ctx.extra.authorization = header;
+        let sockets = connectionsBySession.get(principal.sessionId);
+        if (!sockets) connectionsBySession.set(principal.sessionId, (sockets = new Set()));
+        sockets.add(ctx.extra.socket);
         return true;
       },
       onClose: (ctx) => {
         if (ctx.extra.expiry) clearTimeout(ctx.extra.expiry);
+        if (ctx.extra.principal) forget(ctx.extra.principal.sessionId, ctx.extra.socket);
       },
       context: (ctx): GatewayContext => ({
         principal: ctx.extra.principal!,
@@ -327,6 +358,7 @@ export function attachSubscriptionServer(opts: SubscriptionServerOptions): Subsc
     },
     async dispose() {
       opts.httpServer.off("upgrade", onUpgrade);
+      stopWatchingRevocations();
       await server.dispose();
       // Clients normally answer the 1001 close at once; do not let one that does not hold up shutdown.
       const deadline = Date.now() + 2_000;

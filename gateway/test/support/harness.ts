@@ -12,6 +12,7 @@ import { createClient, type Client, type ExecutionResult } from "graphql-ws";
 import { parse } from "graphql";
 import { WebSocket } from "ws";
 import type { StaffRole } from "@casino/kernel/auth/principal";
+import { InProcessRevocationFeed } from "@casino/kernel/auth/revocations";
 import { TokenIssuer, generateSigningKeyPair } from "@casino/kernel/auth/tokens";
 import type { LiveChannel, LiveListener, LiveMessage } from "@casino/kernel/events/types";
 import { loadGatewayConfig } from "../../src/config.ts";
@@ -28,6 +29,8 @@ const strangerIssuer = await TokenIssuer.fromPem(strangerKeys.privateKeyPem, ISS
 
 export const tokens = {
   player: (playerId: string) => issuer.issue({ sub: playerId, typ: "player", sid: randomUUID() }),
+  /** A player's token of a given session, as the player service issues one per login and refresh. */
+  playerSession: (playerId: string, sessionId: string) => issuer.issue({ sub: playerId, typ: "player", sid: sessionId }),
   staff: (roles: StaffRole[] = ["support"]) => issuer.issue({ sub: randomUUID(), typ: "staff", sid: randomUUID(), roles }),
   expiredPlayer: (playerId: string) => expiredIssuer.issue({ sub: playerId, typ: "player", sid: randomUUID() }),
   shortLivedPlayer: async (playerId: string, seconds: number) =>
@@ -124,7 +127,14 @@ export async function startTestGateway(
     ...urls,
     ...env,
   });
-  return startGateway({ supergraphSdl: compose(subgraphs), config, live, ...extra });
+  return startGateway({ supergraphSdl: compose(subgraphs), config, live, revocations: extra.revocations ?? (await seededRevocationFeed()), ...extra });
+}
+
+/** An in-process revocation feed that the player service would have seeded (with nothing revoked). */
+export async function seededRevocationFeed(): Promise<InProcessRevocationFeed> {
+  const feed = new InProcessRevocationFeed();
+  await feed.seed([]);
+  return feed;
 }
 
 export interface HttpResult {
