@@ -28,9 +28,23 @@ export interface ConfiguredProvider<C> extends RgsProvider {
   credentials: C;
 }
 
+/**
+ * One field of a protocol's stored credentials. Secrets (private keys, shared secrets) are write-only
+ * for staff and may be held as {"env": "NAME"}; the other fields (a partner's public key) may be shown.
+ */
+export interface CredentialField {
+  name: string;
+  secret: boolean;
+}
+
 export interface RgsAdapter<C = unknown> {
   readonly protocol: string;
-  /** Validates a provider's stored credentials (keys parsed, secrets resolved); `env` resolves secret references. */
+  /** Every field of the protocol's credentials, as credentialsSchema reads them. */
+  readonly credentialFields: readonly CredentialField[];
+  /**
+   * Validates a provider's stored credentials (keys parsed, secrets resolved); `env` resolves secret
+   * references. Each issue's path names the failing field, and no issue message may hold a value.
+   */
   credentialsSchema(env: Record<string, string | undefined>): z.ZodType<C>;
   /** `provider` is null when the provider is unknown, disabled or not configured for RGS. */
   handle(request: RgsRequest, provider: ConfiguredProvider<C> | null, service: GameTransactionService): Promise<RgsResponse>;

@@ -184,22 +184,44 @@ async function route(request: RgsRequest, json: ParsedBody, provider: Provider, 
   }
 }
 
+/**
+ * An RSA key (Hub88 signs RSA-SHA256, PKCS#1 v1.5) read from PEM, or null. A public key field never
+ * takes a private key, although one would yield a public key too: public keys are shown to staff.
+ */
+function readRsaKey(pem: string, kind: "public" | "private"): KeyObject | null {
+  if (!pem.includes("-----BEGIN") || (kind === "public" && pem.includes("PRIVATE KEY"))) return null;
+  try {
+    const key = kind === "public" ? hub88PublicKey(pem) : hub88PrivateKey(pem);
+    return key.asymmetricKeyType === "rsa" ? key : null;
+  } catch {
+    return null;
+  }
+}
+
 export const hub88Adapter: RgsAdapter<Hub88Credentials> = {
   protocol: "hub88",
 
+  credentialFields: [
+    { name: "partnerPublicKey", secret: false },
+    { name: "operatorPrivateKey", secret: true },
+  ],
+
   credentialsSchema(env) {
-    const pem = (label: string) =>
-      z.string().refine((v) => v.includes("-----BEGIN"), `${label} must be a PEM-encoded key`);
-    return z
-      .object({ partnerPublicKey: pem("partnerPublicKey"), operatorPrivateKey: secretSchema(env) })
-      .transform((c, ctx) => {
-        try {
-          return { partnerPublicKey: hub88PublicKey(c.partnerPublicKey.replaceAll("\\n", "\n")), operatorPrivateKey: hub88PrivateKey(c.operatorPrivateKey.reveal()) };
-        } catch {
-          ctx.addIssue({ code: "custom", message: "a key could not be read (PEM expected)" });
-          return z.NEVER;
-        }
-      });
+    // Each key is read in its own field's transform, so an issue names the field that failed.
+    return z.object({
+      partnerPublicKey: z.string().transform((pem, ctx) => {
+        const key = readRsaKey(pem.replaceAll("\\n", "\n"), "public");
+        if (key) return key;
+        ctx.addIssue({ code: "custom", message: "partnerPublicKey must be an RSA public key in PEM" });
+        return z.NEVER;
+      }),
+      operatorPrivateKey: secretSchema(env).transform((secret, ctx) => {
+        const key = readRsaKey(secret.reveal(), "private");
+        if (key) return key;
+        ctx.addIssue({ code: "custom", message: "operatorPrivateKey must be an RSA private key in PEM" });
+        return z.NEVER;
+      }),
+    });
   },
 
   async handle(request, provider, service) {

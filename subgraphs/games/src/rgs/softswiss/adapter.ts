@@ -87,6 +87,8 @@ async function rollback(request: RgsRequest, provider: Provider, service: GameTr
 export const softswissAdapter: RgsAdapter<SoftswissCredentials> = {
   protocol: "softswiss",
 
+  credentialFields: [{ name: "hmacSecret", secret: true }],
+
   credentialsSchema(env) {
     return z.object({ hmacSecret: secretSchema(env) });
   },
