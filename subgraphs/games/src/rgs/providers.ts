@@ -2,7 +2,9 @@
  * Per-provider RGS configuration, read from the games database (rgs_provider_config beside the
  * catalogue's provider row), validated by the provider's protocol adapter and cached briefly. A
  * configuration that fails validation makes the provider unusable (the protocol's partner error),
- * and the log names the failing fields, never their values.
+ * and the log names the failing fields, never their values. Staff changes through the games API
+ * call forget(), so this process never serves the old configuration after the change; other
+ * processes read it again when their entry expires (the cache's ttl, RGS_CACHE_MS).
  */
 import type { Logger } from "@casino/kernel/logger";
 import type { AnyRgsAdapter, ConfiguredProvider } from "./adapter.ts";
@@ -18,6 +20,8 @@ export class RgsProviders {
   private readonly adapters: Map<string, AnyRgsAdapter>;
   private readonly cache = new Map<string, { at: number; lookup: ProviderLookup | null }>();
   private readonly loading = new Map<string, Promise<ProviderLookup | null>>();
+  /** Bumped by forget(): a load that began before it may have read the old row and is not cached. */
+  private generation = 0;
 
   constructor(
     private readonly store: RgsStore,
@@ -40,8 +44,9 @@ export class RgsProviders {
     // parse of the keys) instead of each starting its own. Without a cache every lookup is fresh.
     let loading = this.ttlMs > 0 ? this.loading.get(code) : undefined;
     if (!loading) {
+      const generation = this.generation;
       loading = this.load(code).then((lookup) => {
-        this.cache.set(code, { at: Date.now(), lookup });
+        if (generation === this.generation) this.cache.set(code, { at: Date.now(), lookup });
         return lookup;
       });
       if (this.ttlMs > 0) {
@@ -54,6 +59,16 @@ export class RgsProviders {
       }
     }
     return loading;
+  }
+
+  /**
+   * Drops what this process knows of a provider after its configuration changed (called after the
+   * commit): the next lookup reads the database, and no load already running is cached.
+   */
+  forget(code: string): void {
+    this.generation++;
+    this.cache.delete(code);
+    this.loading.delete(code);
   }
 
   private async load(code: string): Promise<ProviderLookup | null> {

@@ -59,4 +59,33 @@ describe("RGS provider lookups", () => {
     s.answerAll();
     expect((await retried)?.provider?.code).toBe("studio");
   });
+
+  it("after forget(), loads afresh and never caches a load that began before it", async () => {
+    const s = slowStore();
+    const providers = new RgsProviders(s.store, [adapter], {}, log, 5_000);
+    const first = providers.lookup("studio");
+    await settle();
+    s.answerAll();
+    await first;
+    expect(s.calls).toHaveLength(1);
+
+    // A change commits while a reload is in flight: the reload may have read the old row.
+    providers.forget("studio");
+    const afterForget = providers.lookup("studio");
+    await settle();
+    expect(s.calls).toHaveLength(2);
+    const inFlight = providers.lookup("studio");
+    providers.forget("studio");
+    s.answerAll();
+    await Promise.all([afterForget, inFlight]);
+
+    await settle();
+    const fresh = providers.lookup("studio");
+    await settle();
+    expect(s.calls).toHaveLength(3);
+    s.answerAll();
+    expect((await fresh)?.provider?.code).toBe("studio");
+    await providers.lookup("studio");
+    expect(s.calls).toHaveLength(3);
+  });
 });
