@@ -8,4 +8,5 @@ export default subgraphCodegenConfig("GamesContext", {
   GameLaunch: "../launch/launch.ts#LaunchResult",
   GameState: "../rounds/views.ts#GameStateView",
   GameStateUpdate: "../rounds/views.ts#GameStateUpdateView",
+  RgsProviderConfig: "../rgs/provider-config.ts#RgsProviderConfigView",
 });

@@ -4,6 +4,7 @@ import type { GameLauncher } from "./launch/launch.ts";
 import type { RoundService } from "./rounds/rounds.ts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 import type { GamesLoaders } from "./loaders.ts";
+import type { RgsProviderConfigs } from "./rgs/provider-config.ts";
 
 export interface GamesContext extends BaseContext {
   prisma: PrismaClient;
@@ -11,6 +12,7 @@ export interface GamesContext extends BaseContext {
   loaders: GamesLoaders;
   launcher: GameLauncher;
   rounds: RoundService;
+  rgsConfigs: RgsProviderConfigs;
   now: () => Date;
 }
 

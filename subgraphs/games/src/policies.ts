@@ -20,6 +20,12 @@ export const policies: Record<string, Policy<GamesContext>> = {
   "Mutation.upsertProvider": adminOnly,
   "Mutation.upsertGame": adminOnly,
   "Mutation.setGameEnabled": adminOnly,
+  // RGS integrations: admin only down to every field, as they describe credentials.
+  "Mutation.configureRgsProvider": adminOnly,
+  "Query.rgsProviderConfig": adminOnly,
+  "Query.rgsProviderConfigs": adminOnly,
+  "RgsProviderConfig.*": adminOnly,
+  "RgsCredentialField.*": adminOnly,
   // Play: players only; what a player may see of sessions and rounds (their own; any for staff) is
   // decided by the resolvers, which return null for anything else.
   "Mutation.launchGame": allow.player,

@@ -18,6 +18,8 @@ import { createLoaders } from "./loaders.ts";
 import { policies } from "./policies.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { loadRgsConfig, mountRgs } from "./rgs/index.ts";
+import { RgsProviderConfigs } from "./rgs/provider-config.ts";
+import { ADAPTERS } from "./rgs/registry.ts";
 import { RoundService, type CompliancePort, type DrawRecorder, type WalletPort } from "./rounds/rounds.ts";
 
 export const typeDefs = parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../schema.graphql"), "utf8"));
@@ -61,9 +63,9 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
 
       const sessions = new LaunchSessions(runtime.prisma, now);
       // RGS callbacks (/rgs/<provider code>/...): the seamless-wallet protocols of remote providers.
-      if (walletClient && compliance) {
-        mountRgs(runtime.http, { sql: runtime.db.sql, wallet: walletClient, compliance, now, log: runtime.log, env: runtime.env, ...loadRgsConfig(runtime.env) });
-      }
+      const rgs = walletClient && compliance ? mountRgs(runtime.http, { sql: runtime.db.sql, wallet: walletClient, compliance, now, log: runtime.log, env: runtime.env, ...loadRgsConfig(runtime.env) }) : undefined;
+      // Staff's changes of a provider's RGS configuration; the callbacks of this process see them at once.
+      const rgsConfigs = new RgsProviderConfigs(runtime.prisma, ADAPTERS, runtime.env, runtime.publishOutbox, (code) => rgs?.providers.forget(code));
       const launcher = new GameLauncher(runtime.prisma, sessions, compliance, config);
       const complianceWait = serviceHistogram(runtime.metrics, "games_round_compliance_wait_seconds", "Time a round waited for compliance's stake check after its own reads: what the check adds to a bet");
       const complianceCheck = serviceHistogram(runtime.metrics, "games_round_compliance_check_seconds", "Round trip of compliance's stake check as a round sees it");
@@ -105,7 +107,7 @@ export function createGamesService(opts: GamesServiceOptions = {}): ServiceModul
         typeDefs,
         resolvers,
         policies,
-        createContext: (base) => ({ ...base, prisma: runtime.prisma, catalogue, loaders: createLoaders(runtime.prisma), launcher, rounds, now }),
+        createContext: (base) => ({ ...base, prisma: runtime.prisma, catalogue, loaders: createLoaders(runtime.prisma), launcher, rounds, rgsConfigs, now }),
       };
     },
   };

@@ -4,12 +4,13 @@ import { Mutation } from "./mutation.ts";
 import { GameRound, GameSession, GameStateUpdate, PlayMutation, PlayQuery } from "./play.ts";
 import { Provider } from "./provider.ts";
 import { Query } from "./query.ts";
+import { RgsConfigMutation, RgsConfigQuery } from "./rgs-config.ts";
 import { Subscription } from "./subscription.ts";
 
 // One root type per file, merged here by name so that two files can never overwrite each other.
 export const resolvers: Resolvers = {
-  Query: { ...Query, ...PlayQuery },
-  Mutation: { ...Mutation, ...PlayMutation },
+  Query: { ...Query, ...PlayQuery, ...RgsConfigQuery },
+  Mutation: { ...Mutation, ...PlayMutation, ...RgsConfigMutation },
   Subscription,
   Game,
   Provider,

@@ -36,3 +36,31 @@ export interface GamePage {
   edges: Array<{ cursor: string; node: GameView }>;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
+
+/** Every field of an RGS provider configuration as staff read it. */
+export const RGS_CONFIG_FIELDS = `protocol configured enabled allowedCurrencies allowedGameCodes launchUrlTemplate credentialsValid updatedAt updatedBy
+  provider { id code }
+  credentials { name secret source env publicValue valid }`;
+
+export interface RgsCredentialFieldView {
+  name: string;
+  secret: boolean;
+  source: "STORED" | "ENV" | "UNSET";
+  env: string | null;
+  publicValue: string | null;
+  valid: boolean;
+}
+
+export interface RgsConfigView {
+  protocol: string;
+  configured: boolean;
+  enabled: boolean;
+  allowedCurrencies: string[];
+  allowedGameCodes: string[];
+  launchUrlTemplate: string | null;
+  credentialsValid: boolean;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  provider: { id: string; code: string };
+  credentials: RgsCredentialFieldView[];
+}
