@@ -101,7 +101,11 @@ describe("session revocations across gateway instances over Redis", () => {
 
   it("a gateway started later refuses sessions revoked before it started", async () => {
     const session = randomUUID();
-    await writer.revoke([{ sessionId: session, untilMs: inFifteenMinutes() }]);
+    const untilMs = inFifteenMinutes() + 60_000;
+    await writer.revoke([{ sessionId: session, untilMs }]);
+    // The set expires with its last entry; the marker that it is complete stays.
+    expect(await redis.call("PEXPIRETIME", `${prefix}auth:revoked-sessions`)).toBe(untilMs);
+    expect(await redis.pttl(`${prefix}auth:revoked-sessions:seeded`)).toBe(-1);
     const later = await gatewayOverRedis();
     const res = await post(later.url, ME, bearer(await tokens.playerSession(`p-${randomUUID()}`, session)));
     expect(res.status).toBe(401);

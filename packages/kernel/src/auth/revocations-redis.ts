@@ -79,6 +79,12 @@ export class RedisRevocationFeed implements SessionRevocationFeed {
       multi.publish(this.channel, JSON.stringify(part));
     }
     multi.zremrangebyscore(this.setKey, "-inf", now);
+    if (live.length > 0) {
+      // The set goes away by itself once its last entry lapsed (NX: first expiry, GT: a later one).
+      const lastMs = live.reduce((max, e) => Math.max(max, e.untilMs), 0);
+      multi.call("PEXPIREAT", this.setKey, String(lastMs), "NX");
+      multi.call("PEXPIREAT", this.setKey, String(lastMs), "GT");
+    }
     if (markSeeded) multi.set(this.seededKey, new Date(now).toISOString());
     const results = (await multi.exec()) ?? [];
     const failed = results.find(([err]) => err);
