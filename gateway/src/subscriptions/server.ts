@@ -37,10 +37,10 @@ import { resolveTopics, type LiveTopicRegistry, type ResolvedTopic } from "./reg
 import { Semaphore } from "./semaphore.ts";
 
 type PlayerPrincipal = Extract<Principal, { kind: "player" }>;
+type GatewayRequestContext = Parameters<ApolloGateway["executor"]>[0];
 
 /** WebSocket close code 1013 (RFC 6455 registry): the server cannot serve this now; the client may retry. */
 const CLOSE_TRY_AGAIN_LATER = 1013;
-type GatewayRequestContext = Parameters<ApolloGateway["executor"]>[0];
 
 /** What onConnect learns about a connection; kept on graphql-ws's `extra`. */
 interface ConnectionState extends Record<PropertyKey, unknown> {
@@ -274,13 +274,11 @@ export function attachSubscriptionServer(opts: SubscriptionServerOptions): Subsc
   // Open connections by session, so a revocation closes exactly its own.
   const connectionsBySession = new Map<string, Set<WebSocket>>();
   const stopWatchingRevocations = opts.revokedSessions.onRevoked((sessionIds) => {
-    const small = sessionIds.size < connectionsBySession.size;
-    const ids = small ? sessionIds : connectionsBySession.keys();
-    for (const sessionId of ids) {
-      if (!small && !sessionIds.has(sessionId)) continue;
-      const sockets = connectionsBySession.get(sessionId);
-      if (!sockets) continue;
-      for (const socket of sockets) socket.close(CloseCode.Unauthorized, "Session ended");
+    // Walk the smaller side: one revocation against many connections, or a whole snapshot against few.
+    const ended =
+      sessionIds.size <= connectionsBySession.size ? [...sessionIds] : [...connectionsBySession.keys()].filter((id) => sessionIds.has(id));
+    for (const sessionId of ended) {
+      for (const socket of connectionsBySession.get(sessionId) ?? []) socket.close(CloseCode.Unauthorized, "Session ended");
     }
   });
   const forget = (sessionId: string, socket: WebSocket) => {
