@@ -17,7 +17,7 @@ import { outcome, type Outcome, type OutcomeCode, type RequestErrorCode } from "
 import { secretSchema } from "../secrets.ts";
 import type { GameTransactionService } from "../service.ts";
 import { betSchema, gameCodeOf, rollbackSchema, userBalanceSchema, userInfoSchema, winSchema, type Hub88Answer, type Hub88Status } from "./protocol.ts";
-import { HUB88_SIGNATURE_HEADER, hub88PrivateKey, hub88PublicKey, signHub88, verifyHub88 } from "./signature.ts";
+import { HUB88_SIGNATURE_HEADER, hub88PrivateKey, hub88PublicKey, signHub88, signHub88Async, verifyHub88 } from "./signature.ts";
 import { hub88ToMinor, minorToHub88 } from "./units.ts";
 
 export interface Hub88Credentials {
@@ -89,15 +89,27 @@ function echoOf(json: ParsedBody): Echo {
   };
 }
 
-function respond(provider: Provider | null, answer: Hub88Answer): RgsResponse {
-  const body = JSON.stringify(answer);
-  const headers: Record<string, string> = {};
-  // Without a configured provider there is no key to sign with (unknown or disabled partner).
-  if (provider) headers[HUB88_SIGNATURE_HEADER] = signHub88(body, provider.credentials.operatorPrivateKey);
-  return { status: 200, body, headers };
+/** An answer before its signature: `signer` is the provider whose operator key signs it. */
+interface Unsigned {
+  status: number;
+  body: string;
+  signer: Provider | null;
 }
 
-function answer(provider: Provider, echo: Echo, result: Outcome): RgsResponse {
+function respond(provider: Provider | null, answer: Hub88Answer): Unsigned {
+  return { status: 200, body: JSON.stringify(answer), signer: provider };
+}
+
+// Without a configured provider there is no key to sign with (unknown or disabled partner).
+async function signed(u: Unsigned): Promise<RgsResponse> {
+  return { status: u.status, body: u.body, headers: u.signer ? { [HUB88_SIGNATURE_HEADER]: await signHub88Async(u.body, u.signer.credentials.operatorPrivateKey) } : {} };
+}
+
+function signedNow(u: Unsigned): RgsResponse {
+  return { status: u.status, body: u.body, headers: u.signer ? { [HUB88_SIGNATURE_HEADER]: signHub88(u.body, u.signer.credentials.operatorPrivateKey) } : {} };
+}
+
+function answer(provider: Provider, echo: Echo, result: Outcome): Unsigned {
   const status = statusOf(result.code);
   const a: Hub88Answer = { ...echo, status };
   if (result.balance !== null && result.currency !== null) {
@@ -109,7 +121,7 @@ function answer(provider: Provider, echo: Echo, result: Outcome): RgsResponse {
 
 const refuse = (provider: Provider | null, echo: Echo, code: RequestErrorCode) => respond(provider, { ...echo, status: statusOf(code) });
 
-async function route(request: RgsRequest, json: ParsedBody, provider: Provider, service: GameTransactionService, echo: Echo): Promise<RgsResponse> {
+async function route(request: RgsRequest, json: ParsedBody, provider: Provider, service: GameTransactionService, echo: Echo): Promise<Unsigned> {
   const read = <S extends z.ZodType>(schema: S) => readParsed(json, schema);
   const bad = (r: { kind: "syntax" | "types" }) => refuse(provider, echo, r.kind === "syntax" ? "WRONG_SYNTAX" : "WRONG_TYPES");
   const minor = (amount: number, currency: string) => hub88ToMinor(BigInt(amount), currency);
@@ -227,15 +239,15 @@ export const hub88Adapter: RgsAdapter<Hub88Credentials> = {
   async handle(request, provider, service) {
     const json = parseJsonObject(request.body);
     const echo = echoOf(json);
-    if (!provider) return refuse(null, echo, "INVALID_PARTNER");
+    if (!provider) return signed(refuse(null, echo, "INVALID_PARTNER"));
     const signature = request.headers[HUB88_SIGNATURE_HEADER];
     if (!verifyHub88(request.body, typeof signature === "string" ? signature : undefined, provider.credentials.partnerPublicKey)) {
-      return refuse(provider, echo, "INVALID_SIGNATURE");
+      return signed(refuse(provider, echo, "INVALID_SIGNATURE"));
     }
-    return route(request, json, provider, service, echo);
+    return signed(await route(request, json, provider, service, echo));
   },
 
   internalError(request, provider) {
-    return respond(provider, { ...echoOf(parseJsonObject(request.body)), status: "RS_ERROR_UNKNOWN" });
+    return signedNow(respond(provider, { ...echoOf(parseJsonObject(request.body)), status: "RS_ERROR_UNKNOWN" }));
   },
 };
