@@ -78,11 +78,11 @@ interface TableWrites {
 
 /**
  * Inserts, updates and HOT updates (no index entry written) of every table of both services' schemas,
- * by "service.table". Backends report their counters at most once a second when idle, so this waits
- * for that first.
+ * by "service.table". A backend that goes idle within a second of its last report defers the next
+ * one by up to 10 s (PostgreSQL 15's idle interval), so this waits that long first.
  */
 async function tableWrites(bench: RgsBench): Promise<Record<string, TableWrites>> {
-  await new Promise((r) => setTimeout(r, 1_500));
+  await new Promise((r) => setTimeout(r, 11_000));
   await bench.admin.query("SELECT pg_stat_clear_snapshot()");
   const { rows } = await bench.admin.query<{ s: string; t: string; ins: string; upd: string; hot: string }>(
     "SELECT schemaname AS s, relname AS t, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE schemaname = ANY($1)",
