@@ -1,10 +1,10 @@
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
 
-/** Structured JSON logs; secrets are redacted wherever they could appear. */
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "info"): Logger {
-  return pino({
+/** Structured JSON logs; secrets are redacted wherever they could appear. `destination`: stdout unless given. */
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "info", destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service },
     redact: {
@@ -19,9 +19,14 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "
         "*.accessToken",
         "variables.password",
         "variables.input.password",
+        // RGS provider credentials (configureRgsProvider's input; rows of rgs_provider_config).
+        "variables.input.credentials",
+        "credentials",
+        "*.credentials",
       ],
       censor: "[redacted]",
     },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
