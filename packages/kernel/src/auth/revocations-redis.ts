@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { connectRedis } from "../events/redis.ts";
+import { closeRedis, connectRedis } from "../events/redis.ts";
 import type { Logger } from "../logger.ts";
 import {
   chunks,
@@ -8,12 +8,6 @@ import {
   type RevokedSession,
   type SessionRevocationFeed,
 } from "./revocations.ts";
-
-/** QUIT when connected; otherwise stop reconnecting at once (QUIT would wait for a connection that may never come). */
-async function closeConnection(client: Redis): Promise<void> {
-  if (client.status === "ready") await client.quit().catch(() => client.disconnect());
-  else client.disconnect();
-}
 
 export interface RedisRevocationFeedOptions {
   url: string;
@@ -189,7 +183,7 @@ export class RedisRevocationFeed implements SessionRevocationFeed {
       stopped = true;
       clearTimeout(timer);
       this.stops.delete(stop);
-      await closeConnection(sub);
+      await closeRedis(sub);
     };
     this.stops.add(stop);
     return stop;
@@ -199,6 +193,6 @@ export class RedisRevocationFeed implements SessionRevocationFeed {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.stops].map((stop) => stop()));
-    if (this.cmd) await closeConnection(this.cmd);
+    if (this.cmd) await closeRedis(this.cmd);
   }
 }

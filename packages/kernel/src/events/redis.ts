@@ -36,6 +36,12 @@ function connect(url: string, log: Logger, role: string, options: RedisOptions =
 /** A Redis connection as every part of the platform opens one: named, and logging its errors sparingly. */
 export const connectRedis = connect;
 
+/** QUIT when connected; otherwise stop reconnecting at once (QUIT would wait for a connection that may never come). */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === "ready") await client.quit().catch(() => client.disconnect());
+  else client.disconnect();
+}
+
 type StreamEntry = [id: string, fields: string[] | null];
 
 function parseEntries(raw: unknown): StreamEntry[] {
@@ -131,7 +137,7 @@ export class RedisStreamBus implements EventBus {
     this.closed = true;
     await Promise.all([...this.consumers].map((c) => c.close()));
     this.consumers.clear();
-    await this.cmd.quit().catch(() => this.cmd.disconnect());
+    await closeRedis(this.cmd);
   }
 }
 
@@ -483,8 +489,6 @@ export class RedisLiveChannel implements LiveChannel {
     this.closed = true;
     this.listeners.clear();
     this.subscribed.clear();
-    await Promise.all(
-      [this.pub, this.sub].map((c) => c?.quit().then(() => undefined, () => c.disconnect())),
-    );
+    await Promise.all([this.pub, this.sub].map((c) => (c ? closeRedis(c) : undefined)));
   }
 }
